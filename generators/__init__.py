@@ -1,0 +1,1 @@
+"""djgen's generator core: models.py → IR (reader) → generators → artifacts → merge → files."""

@@ -1,0 +1,1 @@
+"""djgen's language server: editor events → IR → generators → artifacts → WorkspaceEdit."""
