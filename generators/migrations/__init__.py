@@ -1,0 +1,1 @@
+"""Static migrations: migrations/*.py + model IR → project states → autodetected operations → migration files."""
