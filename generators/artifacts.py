@@ -74,6 +74,9 @@ class Artifact:
     header: str | None = None
     #: Human-readable follow-ups the user must do by hand (settings, project urls).
     notes: list[str] = field(default_factory=list)
+    #: A whole new file (e.g. a migration): written only when the target does not exist yet;
+    #: ``imports`` and ``definitions`` are then unused.
+    content: str | None = None
 
 
 @dataclass
