@@ -239,6 +239,13 @@ class ModuleIR:
     problems: list[Problem] = field(default_factory=list)
     #: Set when the source did not parse: nothing else is trustworthy.
     syntax_error: Problem | None = None
+    #: Dotted module name ("catalog.models"), "" when unknown.
+    module: str = ""
+    #: Field classes defined in the module: class name → built-in ancestor (None: unknown).
+    custom_fields: dict[str, str | None] = field(default_factory=dict)
+    #: The settings the reader used (DEFAULT_AUTO_FIELD, AUTH_USER_MODEL) and where from.
+    default_auto_field: str = "django.db.models.AutoField"
+    auth_user_model: str = "auth.User"
 
     @property
     def ok(self) -> bool:
