@@ -1,0 +1,904 @@
+"""Reads one models module's source into the model IR, statically.
+
+Data path: models.py → **reader** (this module: ``ast`` → ModuleIR) → IR → generators.
+
+The rules follow Django's ``ModelBase``: fields of abstract bases are copied into children (a
+child's own attribute wins), a concrete base makes a multi-table child with a ``<parent>_ptr``
+link, a model with no primary key gets the implicit ``id``, and fields are listed in creation
+order (``local_fields`` then ``local_many_to_many``). Other modules of the project (abstract bases,
+custom fields, relation targets) are read on demand through a ``ModuleLoader``. Nothing raises:
+what cannot be understood is kept as source text and reported as a ``Problem``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..ir import (
+    NOT_LITERAL,
+    ChoiceMember,
+    ChoicesIR,
+    FieldIR,
+    MetaIR,
+    ModelIR,
+    ModuleIR,
+    Problem,
+    Value,
+)
+from . import django_fields as df
+from .names import ImportTable, collect_imports
+from .project import ProjectSettings, find_module_file, module_name, read_app_info
+from .source import SourceText
+
+_GETTEXT = {
+    "django.utils.translation.gettext",
+    "django.utils.translation.gettext_lazy",
+    "django.utils.translation.gettext_noop",
+    "django.utils.translation.ugettext",
+    "django.utils.translation.ugettext_lazy",
+}
+_USER_MODEL_REFS = {
+    "django.conf.settings.AUTH_USER_MODEL",
+    "django.contrib.auth.get_user_model",
+}
+_ON_DELETE_MODULES = ("django.db.models.", "django.db.models.deletion.")
+
+
+@dataclass
+class ReadContext:
+    """Where the module sits: its app, dotted name, project settings and a loader for others."""
+
+    app_label: str
+    module: str = ""
+    is_package: bool = False
+    path: str | None = None
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
+    default_auto_field: str = "django.db.models.AutoField"
+    loader: ModuleLoader | None = None
+
+
+@dataclass
+class _Loaded:
+    ir: ModuleIR
+    table: ImportTable
+
+
+class ModuleLoader:
+    """Reads the project's other modules on demand, once each, guarding against import cycles."""
+
+    def __init__(self, root: Path | None, settings: ProjectSettings) -> None:
+        self.root = root
+        self.settings = settings
+        self._cache: dict[str, _Loaded | None] = {}
+        self._loading: set[str] = set()
+        self._labels: dict[Path, tuple[str, str | None]] = {}
+
+    def app_for_file(self, file: Path) -> tuple[str, str | None]:
+        """(app label, default_auto_field) of the app a module file belongs to."""
+        app_dir = file.parent
+        if app_dir.name == "models" and (app_dir / "__init__.py").is_file():
+            app_dir = app_dir.parent
+        cached = self._labels.get(app_dir)
+        if cached is None:
+            info = read_app_info(app_dir)
+            cached = (info.label, info.default_auto_field)
+            self._labels[app_dir] = cached
+        return cached
+
+    def load(self, dotted: str) -> _Loaded | None:
+        if self.root is None or not dotted or dotted.startswith("django."):
+            return None
+        if dotted in self._cache:
+            return self._cache[dotted]
+        if dotted in self._loading:
+            return None
+        file = find_module_file(dotted, self.root)
+        if file is None:
+            self._cache[dotted] = None
+            return None
+        self._loading.add(dotted)
+        try:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                self._cache[dotted] = None
+                return None
+            label, auto = self.app_for_file(file)
+            name, is_package = module_name(file, self.root)
+            ctx = ReadContext(
+                app_label=label,
+                module=name,
+                is_package=is_package,
+                path=str(file),
+                settings=self.settings,
+                default_auto_field=auto or self.settings.default_auto_field,
+                loader=self,
+            )
+            reader = _ModuleReader(text, ctx)
+            ir = reader.run()
+            loaded = _Loaded(ir, reader.table) if reader.table is not None else None
+            self._cache[dotted] = loaded
+            return loaded
+        finally:
+            self._loading.discard(dotted)
+
+    def find_class(self, dotted: str, depth: int = 0) -> tuple[_Loaded, str] | None:
+        """The loaded module that defines class ``dotted``, following re-exports."""
+        module, _, name = dotted.rpartition(".")
+        loaded = self.load(module)
+        if loaded is None or depth > 5:
+            return None
+        if loaded.ir.model(name) or name in loaded.ir.custom_fields:
+            return loaded, name
+        if any(c.name == name for c in loaded.ir.choices):
+            return loaded, name
+        target = loaded.table.names.get(name)
+        if target and target != dotted:
+            return self.find_class(target, depth + 1)
+        for star in loaded.table.star_modules:
+            found = self.find_class(f"{star}.{name}", depth + 1)
+            if found:
+                return found
+        return None
+
+
+@dataclass
+class _ClassRef:
+    """What a base-class or relation expression refers to."""
+
+    #: "model-root", "model", "field", "choices", "contrib-abstract", "contrib", "unknown", "other"
+    kind: str
+    dotted: str
+    model: ModelIR | None = None
+    field_ancestor: str | None = None
+    label: str | None = None
+
+
+def _literal(node: ast.AST) -> Any:
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return NOT_LITERAL
+
+
+class _ModuleReader:
+    def __init__(self, text: str, ctx: ReadContext) -> None:
+        self.src = SourceText(text)
+        self.ctx = ctx
+        self.table: ImportTable | None = None
+        self.problems: list[Problem] = []
+        self.models: dict[str, ModelIR] = {}
+        self.kinds: dict[str, str] = {}
+        self.custom_fields: dict[str, str | None] = {}
+        self.choices: list[ChoicesIR] = []
+        self.non_model_attrs: dict[str, set[str]] = {}
+
+    # -- entry -----------------------------------------------------------------------------
+    def run(self) -> ModuleIR:
+        ir = ModuleIR(
+            path=self.ctx.path or "<models>",
+            app_label=self.ctx.app_label,
+            module=self.ctx.module,
+            default_auto_field=self.ctx.default_auto_field,
+            auth_user_model=self.ctx.settings.auth_user_model,
+        )
+        try:
+            tree = ast.parse(self.src.text, filename=self.ctx.path or "<models>")
+        except SyntaxError as exc:
+            line = exc.lineno or 0
+            ir.syntax_error = Problem(
+                f"{Path(ir.path).name}:{line}: syntax error: {exc.msg}", severity="error"
+            )
+            ir.problems.append(ir.syntax_error)
+            return ir
+        except (ValueError, RecursionError, MemoryError) as exc:
+            ir.syntax_error = Problem(f"cannot parse {ir.path}: {exc}", severity="error")
+            ir.problems.append(ir.syntax_error)
+            return ir
+        self.table = collect_imports(tree, self.ctx.module, self.ctx.is_package)
+        for stmt in tree.body:
+            if isinstance(stmt, ast.ClassDef):
+                try:
+                    self._read_class(stmt)
+                except RecursionError:
+                    self.problems.append(
+                        Problem(f"class {stmt.name} is too deeply nested to read", model=stmt.name)
+                    )
+        ir.models = list(self.models.values())
+        ir.choices = [c for c in self.choices if c.owner is None]
+        ir.custom_fields = self.custom_fields
+        ir.problems = self.problems
+        return ir
+
+    # -- classes ---------------------------------------------------------------------------
+    def _dotted(self, node: ast.AST) -> str | None:
+        assert self.table is not None
+        return self.table.dotted(node)
+
+    def _local(self, dotted: str) -> str | None:
+        prefix = f"{self.ctx.module}." if self.ctx.module else ""
+        if dotted.startswith(prefix):
+            name = dotted[len(prefix) :]
+            if name in self.kinds:
+                return name
+        return None
+
+    def _class_ref(self, node: ast.AST) -> _ClassRef:
+        dotted = self._dotted(node)
+        if dotted is None:
+            return _ClassRef("unknown", self.src.segment(node))
+        if dotted in df.MODEL_BASES:
+            return _ClassRef("model-root", dotted)
+        if dotted in df.CHOICES_BASES:
+            return _ClassRef("choices", dotted)
+        builtin = df.is_builtin_path(dotted)
+        if builtin:
+            return _ClassRef("field", dotted, field_ancestor=builtin)
+        if dotted in df.CONTRIB_ABSTRACT_MODELS:
+            return _ClassRef("contrib-abstract", dotted)
+        if dotted in df.CONTRIB_MODELS:
+            return _ClassRef("contrib", dotted, label=df.CONTRIB_MODELS[dotted])
+        local = self._local(dotted)
+        if local is not None:
+            kind = self.kinds[local]
+            if kind == "model":
+                return _ClassRef("model", dotted, model=self.models[local])
+            if kind == "field":
+                return _ClassRef("field", dotted, field_ancestor=self.custom_fields.get(local))
+            return _ClassRef(kind, dotted)
+        if self.ctx.loader is not None and not dotted.startswith("django."):
+            found = self.ctx.loader.find_class(dotted)
+            if found is not None:
+                loaded, name = found
+                model = loaded.ir.model(name)
+                if model is not None:
+                    return _ClassRef("model", dotted, model=model)
+                if name in loaded.ir.custom_fields:
+                    return _ClassRef("field", dotted, field_ancestor=loaded.ir.custom_fields[name])
+                return _ClassRef("choices", dotted)
+        return _ClassRef("unknown", dotted)
+
+    def _read_class(self, node: ast.ClassDef) -> None:
+        refs = [self._class_ref(b) for b in node.bases]
+        kinds = {r.kind for r in refs}
+        if kinds & {"model-root", "model", "contrib-abstract", "contrib"}:
+            self.kinds[node.name] = "model"
+            self._read_model(node, refs)
+        elif "choices" in kinds and any(r.dotted in df.CHOICES_BASES for r in refs):
+            self.kinds[node.name] = "choices"
+            self.choices.append(self._read_choices(node, refs, owner=None))
+        elif "field" in kinds:
+            self.kinds[node.name] = "field"
+            ancestor = next((r.field_ancestor for r in refs if r.kind == "field"), None)
+            self.custom_fields[node.name] = ancestor
+        elif "unknown" in kinds and self._looks_like_model(node):
+            unknown = ", ".join(r.dotted for r in refs if r.kind == "unknown")
+            self.kinds[node.name] = "model"
+            model = self._read_model(node, refs)
+            model.problems.append(
+                Problem(
+                    f"{node.name} inherits from {unknown}, which djgen cannot read: "
+                    "fields it declares are not included",
+                    span=self.src.name_span(node),
+                    model=node.name,
+                    severity="info",
+                )
+            )
+        else:
+            self.kinds[node.name] = "other"
+            self.non_model_attrs[node.name] = _assigned_names(node.body)
+
+    def _looks_like_model(self, node: ast.ClassDef) -> bool:
+        for stmt in node.body:
+            if isinstance(stmt, ast.ClassDef) and stmt.name == "Meta":
+                return True
+            value = _assigned_value(stmt)
+            if isinstance(value, ast.Call) and self._field_class(value.func) is not None:
+                return True
+        return False
+
+    # -- choices ---------------------------------------------------------------------------
+    def _read_choices(
+        self, node: ast.ClassDef, refs: list[_ClassRef], owner: str | None
+    ) -> ChoicesIR:
+        kind = next((df.CHOICES_BASES[r.dotted] for r in refs if r.dotted in df.CHOICES_BASES), "")
+        members: list[ChoiceMember] = []
+        for stmt in node.body:
+            if not (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+            ):
+                continue
+            name = stmt.targets[0].id
+            if name.startswith("_") or name in ("do_not_call_in_templates", "label"):
+                continue
+            value, label = self._choice_value(stmt.value, name, kind)
+            members.append(ChoiceMember(name=name, value=value, label=label))
+        return ChoicesIR(
+            name=node.name, kind=kind, members=members, owner=owner, span=self.src.span(node)
+        )
+
+    def _choice_value(self, node: ast.expr, name: str, kind: str) -> tuple[Any, str]:
+        default_label = name.replace("_", " ").title()
+        if isinstance(node, ast.Tuple) and len(node.elts) >= 2:
+            label = self._text(node.elts[-1])
+            if len(node.elts) == 2:
+                value = _literal(node.elts[0])
+            else:
+                value = _literal(ast.Tuple(elts=node.elts[:-1], ctx=ast.Load()))
+            return (value, label if label is not None else default_label)
+        if isinstance(node, ast.Call) and self._dotted(node.func) in ("enum.auto", "auto"):
+            return (name if kind == "TextChoices" else NOT_LITERAL, default_label)
+        return (_literal(node), default_label)
+
+    def _text(self, node: ast.expr) -> str | None:
+        """A string literal, or the message of a gettext call."""
+        value = self._value(node)
+        return value.literal if isinstance(value.literal, str) else None
+
+    # -- values ----------------------------------------------------------------------------
+    def _value(self, node: ast.expr) -> Value:
+        source = self.src.segment(node)
+        literal = _literal(node)
+        if (
+            literal is NOT_LITERAL
+            and isinstance(node, ast.Call)
+            and len(node.args) == 1
+            and (
+                self._dotted(node.func) in _GETTEXT
+                or (isinstance(node.func, ast.Name) and node.func.id == "_")
+            )
+        ):
+            inner = _literal(node.args[0])
+            if isinstance(inner, str):
+                literal = inner
+        return Value(source=source, literal=literal)
+
+    # -- models ----------------------------------------------------------------------------
+    def _read_model(self, node: ast.ClassDef, refs: list[_ClassRef]) -> ModelIR:
+        model = ModelIR(
+            name=node.name,
+            app_label=self.ctx.app_label,
+            bases=[self.src.segment(b) for b in node.bases],
+            span=self.src.span(node),
+            name_span=self.src.name_span(node),
+            path=self.ctx.path,
+        )
+        self.models[node.name] = model
+        model_refs = [r for r in refs if r.kind in ("model", "contrib", "contrib-abstract")]
+        model.model_bases = [
+            r.model.label if r.model is not None else (r.label or r.dotted) for r in model_refs
+        ]
+        meta_node: ast.ClassDef | None = None
+        own: list[tuple[tuple[int, ...], FieldIR]] = []
+        assigned = _assigned_names(node.body)
+        for stmt in node.body:
+            if isinstance(stmt, ast.ClassDef):
+                if stmt.name == "Meta":
+                    meta_node = stmt
+                else:
+                    inner = [self._class_ref(b) for b in stmt.bases]
+                    if any(r.dotted in df.CHOICES_BASES for r in inner):
+                        choices = self._read_choices(stmt, inner, owner=node.name)
+                        model.choices.append(choices)
+                        self.choices.append(choices)
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                model.methods.append(stmt.name)
+                continue
+            target = _single_target(stmt)
+            value = _assigned_value(stmt)
+            if target is None or not isinstance(value, ast.Call):
+                continue
+            f = self._read_field(target, value, model)
+            if f is not None:
+                if f.field_class in ("GenericForeignKey", "GenericRelation"):
+                    continue
+                own.append(((1, value.lineno, value.col_offset), f))
+            elif self._is_manager(value):
+                model.managers.append(target)
+
+        model.meta = self._read_meta(meta_node, model_refs, model)
+        if model.meta.app_label:
+            model.app_label = model.meta.app_label
+        # fields from abstract bases, as Django's ModelBase copies them
+        inherited: list[tuple[tuple[int, ...], FieldIR]] = []
+        own_names = {f.name for _, f in own}
+        blocked = set(assigned)
+        for ref in refs:
+            if ref.kind == "other":
+                local = self._local(ref.dotted)
+                if local:
+                    blocked |= self.non_model_attrs.get(local, set())
+        for order, ref in enumerate(model_refs):
+            for key, f in self._abstract_fields(ref, order):
+                if f.name in own_names or f.name in blocked:
+                    continue
+                own_names.add(f.name)
+                inherited.append((key, self._retarget(f, model)))
+        fields = [f for _, f in sorted(own + inherited, key=lambda item: item[0])]
+
+        if model.meta.proxy:
+            model.proxy_for = self._concrete_of(model_refs)
+            model.fields = []
+            return model
+        if model.meta.abstract:
+            model.fields = _django_order(fields)
+            return model
+
+        # multi-table inheritance: a parent link per concrete model base
+        links: list[FieldIR] = []
+        for ref in model_refs:
+            parent_label = self._concrete_label(ref)
+            if parent_label is None:
+                continue
+            if model.mti_parent is None:
+                model.mti_parent = parent_label
+            declared = next(
+                (
+                    f
+                    for f in fields
+                    if f.relation == "o2o" and f.parent_link and f.related_model == parent_label
+                ),
+                None,
+            )
+            if declared is not None:
+                continue
+            parent_name = parent_label.rpartition(".")[2]
+            links.append(
+                FieldIR(
+                    name=f"{parent_name.lower()}_ptr",
+                    field_class="OneToOneField",
+                    internal_type="OneToOneField",
+                    class_path="django.db.models.OneToOneField",
+                    relation="o2o",
+                    related_model=parent_label,
+                    on_delete="CASCADE",
+                    auto_created=True,
+                    parent_link=True,
+                    kwargs={
+                        "to": Value(repr(parent_label), parent_label),
+                        "on_delete": Value("models.CASCADE"),
+                        "parent_link": Value("True", True),
+                        "auto_created": Value("True", True),
+                    },
+                )
+            )
+        links.reverse()  # auto-created fields get decreasing creation counters
+        all_fields = links + fields
+        if not any(f.primary_key for f in all_fields):
+            if model.mti_parent is not None:
+                link = next(
+                    (
+                        f
+                        for f in all_fields
+                        if f.parent_link and f.related_model == model.mti_parent
+                    ),
+                    None,
+                )
+                if link is not None:
+                    link.primary_key = True
+                    link.kwargs.setdefault("primary_key", Value("True", True))
+            else:
+                all_fields.insert(0, self._implicit_pk())
+        model.fields = _django_order(all_fields)
+        return model
+
+    def _implicit_pk(self) -> FieldIR:
+        path = self.ctx.default_auto_field
+        cls = path.rpartition(".")[2] or "AutoField"
+        return FieldIR(
+            name="id",
+            field_class=cls,
+            internal_type=cls if cls in df.BUILTIN_FIELDS else None,
+            class_path=path,
+            primary_key=True,
+            auto_created=True,
+            kwargs={
+                "auto_created": Value("True", True),
+                "primary_key": Value("True", True),
+                "serialize": Value("False", False),
+                "verbose_name": Value("'ID'", "ID"),
+            },
+        )
+
+    def _concrete_label(self, ref: _ClassRef) -> str | None:
+        """The concrete model a base stands for (None for abstract bases)."""
+        if ref.kind == "contrib":
+            return ref.label
+        if ref.kind == "model" and ref.model is not None and not ref.model.meta.abstract:
+            if ref.model.meta.proxy:
+                return ref.model.proxy_for
+            return ref.model.label
+        return None
+
+    def _concrete_of(self, refs: list[_ClassRef]) -> str | None:
+        for ref in refs:
+            label = self._concrete_label(ref)
+            if label is not None:
+                return label
+        return None
+
+    def _abstract_fields(self, ref: _ClassRef, order: int) -> list[tuple[tuple[int, ...], FieldIR]]:
+        if ref.kind == "contrib-abstract":
+            out = []
+            for i, (name, cls, target, kwargs) in enumerate(df.CONTRIB_ABSTRACT_MODELS[ref.dotted]):
+                values = {
+                    k: Value(v, _literal(ast.parse(v, mode="eval").body)) for k, v in kwargs.items()
+                }
+                relation = df.relation_of(cls)
+                f = FieldIR(
+                    name=name,
+                    field_class=cls,
+                    internal_type=cls,
+                    class_path=f"django.db.models.{cls}",
+                    kwargs=values,
+                    relation=relation,  # type: ignore[arg-type]
+                    related_model=target,
+                    related_name=values["related_name"].literal
+                    if "related_name" in values
+                    else None,
+                    inherited_from=ref.dotted.rpartition(".")[2],
+                )
+                out.append(((0, -1, i), f))
+            return out
+        model = ref.model
+        if ref.kind != "model" or model is None or not model.meta.abstract:
+            return []
+        same_module = model.path == self.ctx.path
+        out = []
+        for i, f in enumerate(model.fields):
+            copy = replace(f, kwargs=dict(f.kwargs), inherited_from=f.inherited_from or model.name)
+            if same_module and f.span is not None:
+                key: tuple[int, ...] = (1, f.span.line, f.span.col)
+            else:
+                key = (0, self._import_index(model), order, i)
+            out.append((key, copy))
+        return out
+
+    def _import_index(self, model: ModelIR) -> int:
+        assert self.table is not None
+        module = model.path or ""
+        for i, name in enumerate(self.table.order):
+            if name and module.replace("/", ".").removesuffix(".py").endswith(name):
+                return i
+        return len(self.table.order)
+
+    def _retarget(self, f: FieldIR, model: ModelIR) -> FieldIR:
+        """Re-resolve "self" / unqualified targets and %(class)s names against the child."""
+        if f.relation is None:
+            return f
+        to = f.kwargs.get("to")
+        if to is not None and isinstance(to.literal, str):
+            if to.literal == "self":
+                f.related_model = model.label
+            elif "." not in to.literal:
+                f.related_model = f"{model.app_label}.{to.literal}"
+        if f.related_name and "%(" in f.related_name:
+            try:
+                name = f.related_name % {
+                    "class": model.name.lower(),
+                    "model_name": model.name.lower(),
+                    "app_label": model.app_label.lower(),
+                }
+            except (KeyError, ValueError, TypeError):
+                return f
+            f.related_name = name
+            f.kwargs["related_name"] = Value(repr(name), name)
+        return f
+
+    def _is_manager(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Call):  # BookManager.from_queryset(QS)()
+            return True
+        dotted = self._dotted(func) or ""
+        if dotted in df.MANAGER_CLASSES or dotted.endswith("Manager"):
+            return True
+        return dotted.endswith(".as_manager")
+
+    # -- Meta ------------------------------------------------------------------------------
+    def _read_meta(
+        self, node: ast.ClassDef | None, model_refs: list[_ClassRef], model: ModelIR
+    ) -> MetaIR:
+        options: dict[str, Value] = {}
+        inherited: dict[str, Value] = {}
+        if node is None:
+            # no Meta: an abstract parent's Meta is inherited (minus abstract)
+            for ref in model_refs:
+                if ref.model is not None and ref.model.meta.abstract:
+                    inherited = dict(ref.model.meta.options)
+                    break
+        else:
+            for base in node.bases:
+                dotted = self._dotted(base) or ""
+                parent_name = dotted.rpartition(".")[0]
+                for ref in model_refs:
+                    if ref.model is not None and ref.dotted == parent_name:
+                        inherited = dict(ref.model.meta.options)
+            for stmt in node.body:
+                target = _single_target(stmt)
+                value = _assigned_value(stmt)
+                if target is not None and value is not None:
+                    options[target] = self._value(value)
+        inherited.pop("abstract", None)
+        merged = {**inherited, **options}
+        # ordering and get_latest_by come from a concrete parent too
+        for ref in model_refs:
+            if ref.model is not None and not ref.model.meta.abstract:
+                for key in ("ordering", "get_latest_by"):
+                    if key not in merged and key in ref.model.meta.options:
+                        merged[key] = ref.model.meta.options[key]
+        meta = MetaIR(options=merged)
+        meta.abstract = options.get("abstract", Value("False", False)).literal is True
+        meta.proxy = merged.get("proxy", Value("False", False)).literal is True
+        meta.managed = merged.get("managed", Value("True", True)).literal is not False
+        for key in ("db_table", "verbose_name", "verbose_name_plural", "app_label"):
+            value = merged.get(key)
+            if value is not None and isinstance(value.literal, str):
+                setattr(meta, key, value.literal)
+        ordering = merged.get("ordering")
+        if ordering is not None and isinstance(ordering.literal, (list, tuple)):
+            meta.ordering = [str(o) for o in ordering.literal]
+        ut = merged.get("unique_together")
+        if ut is not None and isinstance(ut.literal, (list, tuple)):
+            items = list(ut.literal)
+            if items and all(isinstance(i, str) for i in items):
+                items = [items]
+            meta.unique_together = [list(i) for i in items if isinstance(i, (list, tuple))]
+        owrt = merged.get("order_with_respect_to")
+        if owrt is not None and isinstance(owrt.literal, str):
+            meta.order_with_respect_to = owrt.literal
+        drn = merged.get("default_related_name")
+        if drn is not None and isinstance(drn.literal, str):
+            meta.default_related_name = drn.literal
+        latest = merged.get("get_latest_by")
+        if latest is not None:
+            meta.get_latest_by = latest.literal if latest.is_literal else latest.source
+        for key, attr in (("indexes", "indexes"), ("constraints", "constraints")):
+            value = merged.get(key)
+            if value is None:
+                continue
+            if node is not None and key in options:
+                parsed = _elements(value.source)
+                setattr(meta, attr, parsed if parsed is not None else [value.source])
+            else:
+                setattr(meta, attr, list(getattr(self._meta_of(model_refs), attr, [])))
+        return meta
+
+    def _meta_of(self, refs: list[_ClassRef]) -> MetaIR:
+        for ref in refs:
+            if ref.model is not None and ref.model.meta.abstract:
+                return ref.model.meta
+        return MetaIR()
+
+    # -- fields ----------------------------------------------------------------------------
+    def _field_class(self, func: ast.expr) -> tuple[str, str | None, str, bool] | None:
+        """(class name, built-in ancestor, dotted path, known) for a field class expression."""
+        dotted = self._dotted(func)
+        if dotted is None:
+            return None
+        name = dotted.rpartition(".")[2]
+        builtin = df.is_builtin_path(dotted)
+        if builtin:
+            return builtin, builtin, dotted, True
+        local = self._local(dotted)
+        if local is not None:
+            if self.kinds.get(local) == "field":
+                ancestor = self.custom_fields.get(local)
+                return local, ancestor, dotted, ancestor is not None
+            return None
+        if dotted.startswith("django."):
+            if name in df.BUILTIN_FIELDS and ".fields" in dotted:
+                return name, name, dotted, True
+            return None
+        if self.ctx.loader is not None:
+            found = self.ctx.loader.find_class(dotted)
+            if found is not None:
+                loaded, cls = found
+                if cls in loaded.ir.custom_fields:
+                    ancestor = loaded.ir.custom_fields[cls]
+                    return cls, ancestor, dotted, ancestor is not None
+                return None
+        if name.endswith("Field") or name.endswith("ForeignKey"):
+            return name, None, dotted, False
+        return None
+
+    def _read_field(self, name: str, call: ast.Call, model: ModelIR) -> FieldIR | None:
+        found = self._field_class(call.func)
+        if found is None:
+            return None
+        cls, ancestor, dotted, known = found
+        kind = df.BUILTIN_FIELDS.get(ancestor) if ancestor else None
+        params = kind.params if kind else ()
+        kwargs: dict[str, Value] = {}
+        args: list[Value] = []
+        for i, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                args.append(self._value(arg))
+            elif i < len(params):
+                kwargs[params[i]] = self._value(arg)
+            else:
+                args.append(self._value(arg))
+        for kw in call.keywords:
+            if kw.arg is None:
+                args.append(Value("**" + self.src.segment(kw.value)))
+            else:
+                kwargs[kw.arg] = self._value(kw.value)
+        f = FieldIR(
+            name=name,
+            field_class=cls,
+            internal_type=ancestor,
+            class_path=dotted,
+            args=args,
+            kwargs=kwargs,
+            known=known,
+            span=self.src.span(call),
+        )
+        f.primary_key = kwargs.get("primary_key", Value("False", False)).literal is True
+        relation = _relation_kind(ancestor)
+        if relation is not None:
+            f.relation = relation  # type: ignore[assignment]
+            f.related_model = self._target_label(call, kwargs.get("to"), model)
+            f.parent_link = kwargs.get("parent_link", Value("False", False)).literal is True
+            on_delete = kwargs.get("on_delete")
+            if on_delete is not None:
+                f.on_delete = self._on_delete(on_delete, call)
+            rn = kwargs.get("related_name")
+            if rn is not None and isinstance(rn.literal, str):
+                f.related_name = rn.literal
+            through = kwargs.get("through")
+            if through is not None:
+                through_node = _find_kwarg(call, "through")
+                f.through = (
+                    self._model_label(through_node, model) if through_node is not None else None
+                )
+        if not known:
+            where = dotted.rpartition(".")[0] or "an unknown module"
+            self.problems.append(
+                Problem(
+                    f"{model.name}.{name}: field class {cls} from {where} is not known to djgen; "
+                    "kept as an opaque field",
+                    span=f.span,
+                    model=model.name,
+                    severity="info",
+                )
+            )
+        return f
+
+    def _on_delete(self, value: Value, call: ast.Call) -> str:
+        node = _find_kwarg(call, "on_delete")
+        if node is None and len(call.args) > 1:
+            node = call.args[1]
+        dotted = self._dotted(node) if node is not None else None
+        if dotted:
+            for prefix in _ON_DELETE_MODULES:
+                if dotted.startswith(prefix) and "." not in dotted[len(prefix) :]:
+                    return dotted[len(prefix) :]
+        return value.source
+
+    def _target_label(self, call: ast.Call, to: Value | None, model: ModelIR) -> str | None:
+        node = _find_kwarg(call, "to")
+        if node is None and call.args:
+            node = call.args[0]
+        if node is None:
+            return None
+        return self._model_label(node, model)
+
+    def _model_label(self, node: ast.expr, model: ModelIR) -> str | None:
+        """A relation target expression → ``app_label.Model``."""
+        literal = _literal(node)
+        if isinstance(literal, str):
+            if literal == "self":
+                return model.label
+            if "." in literal:
+                return literal
+            return f"{model.app_label}.{literal}"
+        if isinstance(node, ast.Call):
+            if self._dotted(node.func) in _USER_MODEL_REFS:
+                return self.ctx.settings.auth_user_model
+            return None
+        dotted = self._dotted(node)
+        if dotted is None:
+            return None
+        if dotted in _USER_MODEL_REFS:
+            return self.ctx.settings.auth_user_model
+        if dotted in df.CONTRIB_MODELS:
+            return df.CONTRIB_MODELS[dotted]
+        local = self._local(dotted)
+        if local is not None:
+            target = self.models.get(local)
+            return target.label if target is not None else f"{model.app_label}.{local}"
+        ref_name = dotted.rpartition(".")[2]
+        if self.ctx.loader is not None:
+            found = self.ctx.loader.find_class(dotted)
+            if found is not None:
+                target = found[0].ir.model(found[1])
+                if target is not None:
+                    return target.label
+        module = dotted.rpartition(".")[0]
+        parts = [p for p in module.split(".") if p != "models"]
+        if parts and not self.table.is_local(node):  # type: ignore[union-attr]
+            return f"{parts[-1]}.{ref_name}"
+        # a name defined later in the module (Django needs a string for that, but read it)
+        return f"{model.app_label}.{ref_name}"
+
+
+def _relation_kind(ancestor: str | None) -> str | None:
+    seen = 0
+    while ancestor and seen < 10:
+        kind = df.BUILTIN_FIELDS.get(ancestor)
+        if kind is None:
+            return None
+        if ancestor in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+            return kind.relation
+        ancestor = kind.parent
+        seen += 1
+    return None
+
+
+def _django_order(fields: list[FieldIR]) -> list[FieldIR]:
+    """``local_fields`` (auto-created first) then ``local_many_to_many``, order otherwise kept."""
+    auto = [f for f in fields if f.auto_created and not f.is_m2m]
+    local = [f for f in fields if not f.auto_created and not f.is_m2m]
+    m2m = [f for f in fields if f.is_m2m]
+    return auto + local + m2m
+
+
+def _single_target(stmt: ast.stmt) -> str | None:
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+    elif isinstance(stmt, ast.AnnAssign):
+        target = stmt.target
+    else:
+        return None
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def _assigned_value(stmt: ast.stmt) -> ast.expr | None:
+    if isinstance(stmt, ast.Assign):
+        return stmt.value
+    if isinstance(stmt, ast.AnnAssign):
+        return stmt.value
+    return None
+
+
+def _assigned_names(body: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            names.add(stmt.target.id)
+    return names
+
+
+def _find_kwarg(call: ast.Call, name: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def _elements(source: str) -> list[str] | None:
+    """Source text of each element of a list/tuple literal's source, or None."""
+    try:
+        node = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return None
+    text = SourceText(source.strip())
+    return [text.segment(e) for e in node.elts]
+
+
+def read_with_context(text: str, ctx: ReadContext) -> ModuleIR:
+    """Read ``text`` as the models module described by ``ctx``."""
+    return _ModuleReader(text, ctx).run()
