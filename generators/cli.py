@@ -1,0 +1,348 @@
+"""The ``djgen`` command line: list, inspect, generate, check, makemigrations, lsp.
+
+Data path: models.py → IR → generator → artifacts → merge → **file changes printed as a diff or
+written** (this module is the CLI front end over ``djgen.generators.pipeline``).
+
+Exit codes: 0 success, 1 ``check`` / ``makemigrations --check`` found work to do, 2 bad input (a
+one-line message on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_DRIFT = 1
+EXIT_USAGE = 2
+
+_SKIP_DIRS = {".git", ".venv", "venv", "env", "node_modules", "__pycache__", "migrations", ".tox"}
+
+
+class CLIError(Exception):
+    """A problem with the user's input, reported as one line and exit code 2."""
+
+
+def _err(message: str) -> None:
+    print(f"djgen: error: {message}", file=sys.stderr)
+
+
+def _info(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+# -- list ---------------------------------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .registry import GENERATOR_NAMES, available, get_generator
+
+    ready = set(available())
+    for name in GENERATOR_NAMES:
+        if name in ready:
+            description = getattr(get_generator(name), "description", "")
+            print(f"{name:<14} {description}")
+        elif args.all:
+            print(f"{name:<14} (not available yet)")
+    return EXIT_OK
+
+
+# -- inspect ------------------------------------------------------------------------------------
+
+
+def _read(path: str):
+    from .reader import read_app
+
+    if not Path(path).exists():
+        raise CLIError(f"{path}: no such file or folder")
+    return read_app(path)
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .reader.schema import module_json
+
+    modules = [_read(p) for p in args.paths]
+    if args.json:
+        data = [module_json(m) for m in modules]
+        print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+        return EXIT_OK if all(m.ok for m in modules) else EXIT_USAGE
+    status = EXIT_OK
+    for module in modules:
+        if module.syntax_error is not None:
+            _err(module.syntax_error.message)
+            status = EXIT_USAGE
+            continue
+        print(f"{module.app_label} ({_rel(Path(module.path))}): {len(module.models)} models")
+        for model in module.models:
+            flags = [
+                flag
+                for flag, on in (
+                    ("abstract", model.abstract),
+                    ("proxy", model.proxy),
+                    ("unmanaged", not model.meta.managed),
+                )
+                if on
+            ]
+            if model.mti_parent:
+                flags.append(f"child of {model.mti_parent}")
+            if model.proxy_for:
+                flags.append(f"proxy for {model.proxy_for}")
+            suffix = f"  [{', '.join(flags)}]" if flags else ""
+            print(f"  {model.name}{suffix}")
+            for f in model.fields:
+                target = f" -> {f.related_model}" if f.related_model else ""
+                extra = []
+                if f.primary_key:
+                    extra.append("pk")
+                if f.auto_created:
+                    extra.append("auto")
+                if f.inherited_from:
+                    extra.append(f"from {f.inherited_from}")
+                note = f"  ({', '.join(extra)})" if extra else ""
+                print(f"    {f.name}: {f.field_class}{target}{note}")
+        for problem in module.problems:
+            line = f":{problem.span.line}" if problem.span else ""
+            print(f"  note{line}: {problem.message}")
+    return status
+
+
+# -- generate / check ---------------------------------------------------------------------------
+
+
+def _diff(change) -> str:
+    old = change.old or ""
+    name = _rel(change.path)
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        change.new.splitlines(keepends=True),
+        fromfile="/dev/null" if change.old is None else f"a/{name}",
+        tofile=f"b/{name}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _plan(names: str, path: str, models: Sequence[str] | None, force: bool):
+    from .config import ConfigError
+    from .pipeline import PlanError, plan
+    from .reader import read_app
+    from .registry import UnknownGenerator
+
+    if not Path(path).exists():
+        raise CLIError(f"{path}: no such file or folder")
+    module = read_app(path)
+    if module.syntax_error is not None:
+        raise CLIError(module.syntax_error.message)
+    if not module.models:
+        raise CLIError(f"{path}: no Django models found")
+    try:
+        return module, plan(path, names, models=models, force=force, module=module)
+    except (PlanError, UnknownGenerator, ConfigError) as exc:
+        raise CLIError(str(exc)) from exc
+
+
+def _summary(changes) -> list[str]:
+    lines = []
+    for change in changes:
+        added = [c.identity for c in change.changes if c.action == "added"]
+        replaced = [c.identity for c in change.changes if c.action == "replaced"]
+        skipped = [c for c in change.changes if c.action == "skipped"]
+        verb = "create" if change.created else ("update" if change.changed else "unchanged")
+        parts = []
+        if added:
+            parts.append(f"add {', '.join(added)}")
+        if replaced:
+            parts.append(f"replace {', '.join(replaced)}")
+        lines.append(f"{verb:<9} {_rel(change.path)}" + (f": {'; '.join(parts)}" if parts else ""))
+        for skip in skipped:
+            lines.append(f"          skipped {skip.identity}: {skip.reason}")
+    return lines
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .pipeline import write
+
+    module, changes = _plan(args.names, args.path, args.model, args.force)
+    for problem in module.problems:
+        _info(f"note: {problem.message}")
+    if args.write:
+        written = write(changes)
+        for line in _summary(changes):
+            _info(line)
+        _info(
+            f"djgen: wrote {len(written)} file(s)"
+            if written
+            else "djgen: nothing to do, every definition is in place"
+        )
+    else:
+        diff = "".join(_diff(c) for c in changes if c.changed)
+        sys.stdout.write(diff)
+        for line in _summary(changes):
+            _info(line)
+        pending = sum(1 for c in changes if c.changed)
+        _info(
+            f"djgen: {pending} file(s) would change; run with --write to apply"
+            if pending
+            else "djgen: nothing to do, every definition is in place"
+        )
+    notes = sorted({n for c in changes for n in c.notes})
+    for note in notes:
+        _info(f"todo: {note}")
+    return EXIT_OK
+
+
+def _app_dirs(path: Path) -> list[Path]:
+    """The apps to check under ``path``: itself when it is an app or models file, else every
+    folder below it that holds models.py or a models/ package."""
+    from .reader import locate_models
+
+    _, models_path, _ = locate_models(path)
+    if models_path is not None:
+        return [path]
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        here = Path(dirpath)
+        if "models.py" in filenames or (here / "models" / "__init__.py").is_file():
+            found.append(here)
+            dirnames[:] = [d for d in dirnames if d != "models"]
+    return found
+
+
+def _enabled(path: Path) -> str:
+    from .config import load_config
+    from .registry import available
+
+    config = load_config(path if path.is_dir() else path.parent)
+    names = [n for n in (config.generators or available()) if n in available()]
+    return ",".join(n for n in names if n != "migration") or "serializer"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = Path(args.path)
+    if not root.exists():
+        raise CLIError(f"{args.path}: no such file or folder")
+    apps = _app_dirs(root)
+    if not apps:
+        raise CLIError(f"{args.path}: no models.py found")
+    drift = 0
+    for app in apps:
+        names = args.names or _enabled(app)
+        _, changes = _plan(names, str(app), None, False)
+        pending = [c for c in changes if c.changed]
+        for change in pending:
+            added = [c.identity for c in change.changes if c.action == "added"]
+            print(f"{_rel(change.path)}: missing {', '.join(added) or 'changes'}")
+        drift += len(pending)
+    if drift:
+        _info(f"djgen: {drift} file(s) out of date; run `djgen generate ... --write`")
+        return EXIT_DRIFT
+    _info(f"djgen: {len(apps)} app(s) up to date")
+    return EXIT_OK
+
+
+# -- makemigrations / lsp -----------------------------------------------------------------------
+
+
+def _migrations_cli():
+    try:
+        from .migrations import cli as migrations_cli
+    except ImportError:
+        return None
+    return migrations_cli
+
+
+def cmd_lsp(args: argparse.Namespace) -> int:
+    from djgen.server.__main__ import main as server_main
+
+    argv: list[str] = []
+    if args.tcp:
+        argv += ["--tcp", "--host", args.host, "--port", str(args.port)]
+    return server_main(argv) or EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="djgen",
+        description="Django code generation from models.py, read statically.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("list", help="print the generator names")
+    p.add_argument("--all", action="store_true", help="also list generators not available yet")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("inspect", help="print the model IR read from models files")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="models.py, models/ package or app")
+    p.add_argument("--json", action="store_true", help="machine-readable output (schema 1)")
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("generate", help="generate code for models (prints a diff by default)")
+    p.add_argument("names", metavar="NAMES", help="comma-separated generator names, or 'all'")
+    p.add_argument("path", metavar="PATH", help="models.py, models/ package or app folder")
+    p.add_argument("--model", action="append", metavar="NAME", help="only this model (repeat)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="write the files")
+    mode.add_argument("--diff", action="store_true", help="print a unified diff (the default)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace definitions djgen generated earlier (never user-written ones)",
+    )
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("check", help="exit 1 when a generator would add anything (for CI)")
+    p.add_argument("path", metavar="PATH", help="models.py, app folder or project folder")
+    p.add_argument("--names", metavar="NAMES", help="generators to check (default: enabled)")
+    p.set_defaults(func=cmd_check)
+
+    migrations_cli = _migrations_cli()
+    p = sub.add_parser("makemigrations", help="write migrations for model changes, statically")
+    if migrations_cli is not None:
+        migrations_cli.add_arguments(p)
+        p.set_defaults(func=migrations_cli.run)
+    else:
+        p.add_argument("app_dir", metavar="APP_DIR")
+        p.set_defaults(func=lambda a: _unavailable("makemigrations"))
+
+    p = sub.add_parser("lsp", help="serve the language server over stdio")
+    p.add_argument("--tcp", action="store_true", help="serve over TCP instead of stdio")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=2087)
+    p.set_defaults(func=cmd_lsp)
+    return parser
+
+
+def _unavailable(what: str) -> int:
+    _err(f"{what} is not available in this build")
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
