@@ -1,0 +1,116 @@
+"""The ``admin`` generator: a registered ModelAdmin per model.
+
+Data path: models.py → IR → **admin generator** → artifact (admin.py, in the app folder for both
+layouts, where Django's autodiscovery looks) → merge → file or WorkspaceEdit.
+
+``list_display``: the pk and the first short, non-M2M fields (M2M would fail admin check E109);
+``list_filter``: booleans, choices, dates and FKs (not to the user model or the model itself, which
+can be big); ``search_fields``: text fields; ``raw_id_fields``: FKs to the user model or to self,
+and M2M without a ``through`` model; ``date_hierarchy`` when the model has exactly one date or
+datetime field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from djgen.generators import naming
+from djgen.generators.artifacts import Artifact, Definition, Import
+from djgen.generators.config import DjgenConfig
+from djgen.generators.fieldinfo import (
+    BULKY_TYPES,
+    has_through,
+    kind,
+    model_fields,
+    points_to_self,
+    points_to_user,
+    select_models,
+)
+from djgen.generators.ir import ModelIR, ModuleIR
+from djgen.generators.render import render
+
+#: Most columns ``list_display`` gets (the pk included).
+MAX_LIST_DISPLAY = 7
+
+
+def admin_context(module: ModuleIR, model: ModelIR) -> dict[str, Any]:
+    info = model_fields(module, model)
+    fields = info.data_fields
+    pk_name = info.pk_name
+    big = {
+        f.name
+        for f in fields
+        if f.relation and (points_to_user(module, f) or points_to_self(model, f))
+    }
+    list_display = [pk_name]
+    list_filter: list[str] = []
+    search_fields: list[str] = []
+    raw_id_fields: list[str] = []
+    dates: list[str] = []
+    for f in fields:
+        if f.name == pk_name or f.primary_key:
+            continue
+        family = kind(f)
+        if (
+            family != "m2m"
+            and f.internal_type not in BULKY_TYPES
+            and family not in ("unfilterable", "other")
+            and len(list_display) < MAX_LIST_DISPLAY
+        ):
+            list_display.append(f.name)
+        if family in ("boolean", "choice", "date", "datetime") or (
+            family in ("fk", "o2o") and f.name not in big
+        ):
+            list_filter.append(f.name)
+        if family == "text":
+            search_fields.append(f.name)
+        if (family in ("fk", "o2o") and f.name in big) or (family == "m2m" and not has_through(f)):
+            raw_id_fields.append(f.name)
+        if family in ("date", "datetime"):
+            dates.append(f.name)
+    return {
+        "model": model.name,
+        "admin": naming.admin_name(model.name),
+        "list_display": list_display,
+        "list_filter": list_filter,
+        "search_fields": search_fields,
+        "raw_id_fields": raw_id_fields,
+        "date_hierarchy": dates[0] if len(dates) == 1 else None,
+    }
+
+
+@dataclass(frozen=True)
+class AdminGenerator:
+    name: str = "admin"
+    description: str = "Django admin ModelAdmin per model (list display, filters, search)"
+    requires: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ("admin.py",)
+
+    def generate(
+        self, module: ModuleIR, config: DjgenConfig, models: Sequence[str] | None = None
+    ) -> list[Artifact]:
+        chosen = select_models(module, models)
+        if not chosen:
+            return []
+        artifact = Artifact(
+            generator=self.name,
+            target="admin.py",
+            imports=[Import("django.contrib", "admin")],
+            header=f"Django admin for the {module.app_label} app's models.",
+        )
+        for model in chosen:
+            context = admin_context(module, model)
+            artifact.imports.append(Import(".models", model.name))
+            artifact.definitions.append(
+                Definition(
+                    name=context["admin"],
+                    code=render("admin/model.py.j2", config.template_dir, **context),
+                    model=model.name,
+                )
+            )
+        return [artifact]
+
+
+GENERATOR = AdminGenerator()

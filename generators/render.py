@@ -1,0 +1,164 @@
+"""Template rendering for generators: a jinja2 environment and filters that write ruff-stable code.
+
+Data path: models.py → IR → generator → **render** (one template per definition) → artifacts →
+merge → file or WorkspaceEdit.
+
+Templates live in ``generators/templates/<generator>/<definition>.py.j2``; a project can override
+any of them by putting a file with the same relative path in the folder named by the
+``templates`` option. The filters lay out literals, lists and calls the way ``ruff format`` (and
+black) would at line length 88, so generated files pass ``ruff format --check`` untouched:
+
+- ``py``: a Python literal with double-quoted strings;
+- ``pylist(indent, prefix)``: a list on one line when it fits, else one item per line with a
+  trailing comma (ruff explodes collection literals that do not fit);
+- ``pycall(indent, prefix, suffix)``: call arguments on one line, else hugged on one indented line
+  (no trailing comma), else one per line with a trailing comma;
+- ``pychain(indent, prefix)``: ``a(...).b(...)`` call chains split the way ruff splits them.
+
+``indent`` is the column the statement starts at and ``prefix`` the text written before the
+bracket on the same line (e.g. ``fields = ``), so the filter can tell whether the line fits.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+LINE_LENGTH = 88
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+class Code(str):
+    """Source text to write as is (a name, an expression), not as a string literal."""
+
+    __slots__ = ()
+
+
+def py(value: Any) -> str:
+    """A Python literal as ruff format writes it (double quotes, no trailing spaces)."""
+    if isinstance(value, Code):
+        return str(value)
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(py(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(py(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py(k)}: {py(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _string(value: str) -> str:
+    text = repr(value)
+    if text.startswith("'") and '"' not in value:
+        text = '"' + text[1:-1].replace("\\'", "'") + '"'
+    return text
+
+
+def _fits(*parts: str | int) -> bool:
+    width = sum(p if isinstance(p, int) else len(p) for p in parts)
+    return width <= LINE_LENGTH
+
+
+def pylist(items: Iterable[Any], indent: int = 0, prefix: str = "", suffix: str = "") -> str:
+    """``[a, b]`` when ``indent + prefix + [a, b] + suffix`` fits, else exploded."""
+    rendered = [py(item) for item in items]
+    one_line = "[" + ", ".join(rendered) + "]"
+    if not rendered or _fits(indent, prefix, one_line, suffix):
+        return one_line
+    inner = " " * (indent + 4)
+    body = "".join(f"{inner}{item},\n" for item in rendered)
+    return "[\n" + body + " " * indent + "]"
+
+
+def pycall(args: Sequence[Any], indent: int = 0, prefix: str = "", suffix: str = "") -> str:
+    """Call arguments ``(a, b)`` for a call whose text before the ``(`` is ``prefix`` and after
+    the ``)`` is ``suffix``. Items are source text (``'read_only=True'``); non-strings go
+    through ``py``."""
+    rendered = [str(a) if isinstance(a, str) else py(a) for a in args]
+    joined = ", ".join(rendered)
+    if not rendered or _fits(indent, prefix, "(", joined, ")", suffix):
+        return f"({joined})"
+    inner = " " * (indent + 4)
+    if _fits(inner, joined):
+        return f"(\n{inner}{joined}\n{' ' * indent})"
+    body = "".join(f"{inner}{item},\n" for item in rendered)
+    return f"(\n{body}{' ' * indent})"
+
+
+def pychain(calls: Sequence[tuple[str, Sequence[Any]]], indent: int = 0, prefix: str = "") -> str:
+    """``first(...).second(...)`` with literal arguments, written after ``prefix`` (which ends
+    with the receiver, e.g. ``queryset = Book.objects.``), split like ruff: only the last call
+    when the text up to its ``(`` fits, else the first call, then the second when the rest of
+    the line still does not fit."""
+    parts = [(name, [py(a) for a in args]) for name, args in calls]
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        name, args = parts[0]
+        return name + pycall(args, indent, prefix + name)
+    if len(parts) != 2:
+        raise ValueError("pychain lays out one or two calls")
+    (first, first_args), (second, second_args) = parts
+    first_flat = f"{first}({', '.join(first_args)})"
+    flat = f"{first_flat}.{second}({', '.join(second_args)})"
+    if _fits(indent, prefix, flat):
+        return flat
+    head = f"{first_flat}.{second}"
+    if _fits(indent, prefix, head, "("):
+        return head + pycall(second_args, indent, prefix + head)
+    first_text = first + pycall(first_args, indent, prefix + first, suffix=f".{second}(")
+    tail = f".{second}"
+    return first_text + tail + pycall(second_args, indent, ")" + tail)
+
+
+def environment(override_dir: str | Path | None = None) -> jinja2.Environment:
+    """The jinja2 environment for a project's override folder (cached per folder)."""
+    key = str(Path(override_dir).resolve()) if override_dir else None
+    return _environment(key)
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(override_dir: str | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir:
+        loaders.append(jinja2.FileSystemLoader(override_dir))
+    loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(py=py, pylist=pylist, pycall=pycall, pychain=pychain)
+    env.globals.update(Code=Code)
+    return env
+
+
+class TemplateProblem(ValueError):
+    """A template (usually a project override) is missing or does not render."""
+
+
+def render(template: str, override_dir: str | Path | None = None, **context: Any) -> str:
+    """Render ``template`` (e.g. ``serializer/model.py.j2``) to the source of one statement,
+    without trailing blank lines."""
+    env = environment(override_dir)
+    try:
+        text = env.get_template(template).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(f"template not found: {exc.name}") from None
+    except jinja2.TemplateError as exc:
+        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        raise TemplateProblem(f"template {template}{where}: {exc.message}") from None
+    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,233 @@
+"""The ``serializer`` generator: a DRF ModelSerializer per concrete model.
+
+Data path: models.py → IR → **serializer generator** → artifacts (serializers.py or
+api/serializers.py) → merge → file or WorkspaceEdit.
+
+Each serializer lists its fields explicitly: the pk and automatic fields (auto pks, ``auto_now``,
+``auto_now_add``, ``editable=False``, M2M with a ``through`` model) are read-only, FK/O2O/M2M
+stay writable primary-key fields, choice fields get a ``<field>_display`` label, and with
+``nested_serializers`` FK/O2O targets in the same module get a read-only ``<field>_detail``.
+Multi-table children list their parents' fields; proxies list their concrete model's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from djgen.generators import naming
+from djgen.generators.artifacts import Artifact, Definition, Import
+from djgen.generators.config import DjgenConfig
+from djgen.generators.fieldinfo import (
+    ModelFields,
+    has_through,
+    is_auto_timestamp,
+    is_editable,
+    kind,
+    model_fields,
+    same_module_target,
+    select_models,
+)
+from djgen.generators.ir import FieldIR, ModelIR, ModuleIR
+from djgen.generators.render import py, render
+
+
+def api_package_artifact(generator: str, module: ModuleIR, config: DjgenConfig) -> Artifact:
+    """``api/__init__.py`` for the "api" layout (only a docstring; nothing to merge)."""
+    return Artifact(
+        generator=generator,
+        target="api/__init__.py",
+        header=f"The REST API of the {module.app_label} app (written by djgen).",
+    )
+
+
+def _pk_read_only(f: FieldIR) -> bool:
+    """An automatic pk, or one with a default, is set by the server; a natural key is not."""
+    return kind(f) == "auto" or f.has_kwarg("default") or f.has_kwarg("db_default")
+
+
+def _read_only(f: FieldIR, pk: FieldIR | None) -> bool:
+    if pk is not None and f.name == pk.name:
+        return _pk_read_only(f)
+    return (
+        kind(f) == "auto"
+        or is_auto_timestamp(f)
+        or not is_editable(f)
+        or f.parent_link
+        or has_through(f)
+    )
+
+
+def nesting_edges(module: ModuleIR, models: Sequence[ModelIR]) -> dict[str, list[tuple[str, str]]]:
+    """``{model: [(field, target)]}`` for FK/O2O fields nested as ``<field>_detail``: targets in
+    the same module, not the model itself, and no edge that would close a cycle."""
+    reaches: dict[str, set[str]] = {m.name: set() for m in module.models}
+
+    def reachable(start: str, goal: str) -> bool:
+        stack, seen = [start], set()
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(reaches.get(node, ()))
+        return False
+
+    edges: dict[str, list[tuple[str, str]]] = {}
+    for model in module.concrete_models:
+        info = model_fields(module, model)
+        for f in info.data_fields:
+            if f.relation not in ("fk", "o2o"):
+                continue
+            target = same_module_target(module, f)
+            if target is None or not target.concrete or target.name == model.name:
+                continue
+            if reachable(target.name, model.name):
+                continue  # a cycle: leave this one as a plain primary key
+            reaches[model.name].add(target.name)
+            edges.setdefault(model.name, []).append((f.name, target.name))
+    wanted = {m.name for m in models}
+    return {name: value for name, value in edges.items() if name in wanted or not wanted}
+
+
+def _order_nested(models: list[ModelIR], edges: dict[str, list[tuple[str, str]]]) -> list[ModelIR]:
+    """Models with nested targets first (depth-first, keeping module order otherwise)."""
+    by_name = {m.name: m for m in models}
+    ordered: list[ModelIR] = []
+    placed: set[str] = set()
+
+    def place(model: ModelIR) -> None:
+        if model.name in placed:
+            return
+        placed.add(model.name)
+        for _, target in edges.get(model.name, []):
+            if target in by_name:
+                place(by_name[target])
+        ordered.append(model)
+
+    for model in models:
+        place(model)
+    return ordered
+
+
+def serializer_context(
+    module: ModuleIR, model: ModelIR, info: ModelFields, nested: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """The template context for one model's serializer."""
+    name = naming.serializer_name(model.name)
+    if not info.complete:
+        return {
+            "model": model.name,
+            "serializer": name,
+            "declared": [],
+            "fields": "__all__",
+            "read_only_fields": [],
+        }
+    existing = {f.name for f in info.fields}
+    nested_by_field = dict(nested)
+    declared: list[dict[str, Any]] = []
+    fields: list[str] = []
+    read_only: list[str] = []
+    pk = info.pk
+    if pk is not None and pk.name not in {f.name for f in info.data_fields}:
+        fields.append(pk.name)
+    for f in info.data_fields:
+        fields.append(f.name)
+        if _read_only(f, pk):
+            read_only.append(f.name)
+        if kind(f) == "choice" and f"{f.name}_display" not in existing:
+            extra = f"{f.name}_display"
+            declared.append(
+                {
+                    "name": extra,
+                    "call": "serializers.CharField",
+                    "args": [f"source={py(f'get_{f.name}_display')}", "read_only=True"],
+                }
+            )
+            fields.append(extra)
+        target = nested_by_field.get(f.name)
+        if target is not None and f"{f.name}_detail" not in existing:
+            extra = f"{f.name}_detail"
+            declared.append(
+                {
+                    "name": extra,
+                    "call": naming.serializer_name(target),
+                    "args": [f"source={py(f.name)}", "read_only=True"],
+                }
+            )
+            fields.append(extra)
+    return {
+        "model": model.name,
+        "serializer": name,
+        "declared": declared,
+        "fields": fields,
+        "read_only_fields": read_only,
+    }
+
+
+@dataclass(frozen=True)
+class SerializerGenerator:
+    name: str = "serializer"
+    description: str = "DRF ModelSerializer per model (explicit fields, read-only automatic ones)"
+    requires: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ("serializers.py", "api/serializers.py", "api/__init__.py")
+
+    def generate(
+        self, module: ModuleIR, config: DjgenConfig, models: Sequence[str] | None = None
+    ) -> list[Artifact]:
+        chosen = select_models(module, models)
+        if not chosen:
+            return []
+        edges: dict[str, list[tuple[str, str]]] = {}
+        if config.nested_serializers:
+            edges = nesting_edges(module, module.concrete_models)
+            chosen = _with_nested_targets(module, chosen, edges)
+            chosen = _order_nested(chosen, edges)
+        nested_by: dict[str, list[str]] = {}
+        for source, pairs in edges.items():
+            for _, target in pairs:
+                nested_by.setdefault(target, []).append(naming.serializer_name(source))
+        artifact = Artifact(
+            generator=self.name,
+            target=config.target("serializers"),
+            imports=[Import("rest_framework", "serializers")],
+            header=f"DRF serializers for the {module.app_label} app's models.",
+        )
+        for model in chosen:
+            info = model_fields(module, model)
+            context = serializer_context(module, model, info, edges.get(model.name, []))
+            code = render("serializer/model.py.j2", config.template_dir, **context)
+            artifact.imports.append(Import(config.models_module, model.name))
+            artifact.definitions.append(
+                Definition(
+                    name=context["serializer"],
+                    code=code,
+                    kind="class",
+                    model=model.name,
+                    before=tuple(nested_by.get(model.name, ())),
+                )
+            )
+        artifacts = [artifact]
+        if config.layout == "api":
+            artifacts.insert(0, api_package_artifact(self.name, module, config))
+        return artifacts
+
+
+def _with_nested_targets(
+    module: ModuleIR, chosen: list[ModelIR], edges: dict[str, list[tuple[str, str]]]
+) -> list[ModelIR]:
+    """``chosen`` plus every model their nested serializers need, in module order."""
+    names = {m.name for m in chosen}
+    stack = list(names)
+    while stack:
+        for _, target in edges.get(stack.pop(), []):
+            if target not in names:
+                names.add(target)
+                stack.append(target)
+    return [m for m in module.concrete_models if m.name in names]
+
+
+GENERATOR = SerializerGenerator()

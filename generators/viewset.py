@@ -1,0 +1,189 @@
+"""The ``viewset`` generator: a DRF ModelViewSet per model and the app's router in urls.py.
+
+Data path: models.py → IR → **viewset generator** → artifacts (views.py and urls.py, or
+api/views.py and api/urls.py) → merge → file or WorkspaceEdit.
+
+Each viewset's queryset joins its FK/O2O relations (``select_related``) and prefetches its M2M
+ones (``prefetch_related``); it filters with the model's FilterSet, searches its text fields,
+orders by its sortable fields (default: ``Meta.ordering``, else the pk; under cursor pagination
+the cursor's ordering) and paginates with the class the ``pagination`` option picks. urls.py gets
+``router = DefaultRouter()``, one ``router.register("<kebab-plural>", <Model>ViewSet)`` per
+model and ``urlpatterns = [path("", include(router.urls))]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from djgen.generators import naming
+from djgen.generators.artifacts import Artifact, Definition, Import
+from djgen.generators.config import DjgenConfig
+from djgen.generators.fieldinfo import (
+    BULKY_TYPES,
+    app_module_hint,
+    inherited_ordering,
+    kind,
+    model_fields,
+    select_models,
+)
+from djgen.generators.filterset import cursor_ordering, pagination_class
+from djgen.generators.ir import ModelIR, ModuleIR
+from djgen.generators.render import render
+from djgen.generators.serializer import api_package_artifact
+
+#: Field kinds a client may order by.
+_SORTABLE = {
+    "auto",
+    "choice",
+    "boolean",
+    "text",
+    "integer",
+    "number",
+    "date",
+    "datetime",
+    "time",
+    "duration",
+    "uuid",
+}
+
+
+def _manager(model: ModelIR) -> str:
+    """``objects``, unless the model declares managers without one (then Django's default)."""
+    if not model.managers or "objects" in model.managers:
+        return "objects"
+    return "_default_manager"
+
+
+def viewset_context(module: ModuleIR, model: ModelIR, config: DjgenConfig) -> dict[str, Any]:
+    info = model_fields(module, model)
+    fields = info.data_fields
+    select = [f.name for f in fields if f.relation in ("fk", "o2o")]
+    prefetch = [f.name for f in fields if f.relation == "m2m"]
+    related: list[list[Any]] = []
+    if select:
+        related.append(["select_related", select])
+    if prefetch:
+        related.append(["prefetch_related", prefetch])
+    search = [f.name for f in fields if kind(f) == "text"]
+    ordering_fields: list[str] = []
+    pk_name = info.pk_name
+    for f in fields:
+        if f.name == pk_name or (f.primary_key and not info.complete):
+            continue
+        if kind(f) in _SORTABLE and f.internal_type not in BULKY_TYPES:
+            ordering_fields.append(f.name)
+    ordering_fields.insert(0, pk_name)
+    ordering = inherited_ordering(module, model) or [pk_name]
+    if config.pagination == "cursor":
+        ordering = cursor_ordering(module, model) or ["-pk"]
+    return {
+        "model": model.name,
+        "viewset": naming.viewset_name(model.name),
+        "manager": _manager(model),
+        "related": related,
+        "serializer": naming.serializer_name(model.name),
+        "filterset": naming.filterset_name(model.name),
+        "search_fields": search,
+        "ordering_fields": ordering_fields,
+        "ordering": ordering,
+        "pagination": pagination_class(module, model, config),
+    }
+
+
+@dataclass(frozen=True)
+class ViewSetGenerator:
+    name: str = "viewset"
+    description: str = "DRF ModelViewSet per model with filters, search, ordering; router urls.py"
+    requires: tuple[str, ...] = ("serializer", "filterset")
+    targets: tuple[str, ...] = ("views.py", "urls.py", "api/views.py", "api/urls.py")
+
+    def generate(
+        self, module: ModuleIR, config: DjgenConfig, models: Sequence[str] | None = None
+    ) -> list[Artifact]:
+        chosen = select_models(module, models)
+        if not chosen:
+            return []
+        views = Artifact(
+            generator=self.name,
+            target=config.target("views"),
+            imports=[
+                Import("django_filters.rest_framework", "DjangoFilterBackend"),
+                Import("rest_framework", "viewsets"),
+                Import("rest_framework.filters", "OrderingFilter"),
+                Import("rest_framework.filters", "SearchFilter"),
+            ],
+            header=f"DRF viewsets for the {module.app_label} app's models.",
+        )
+        urls = Artifact(
+            generator=self.name,
+            target=config.target("urls"),
+            imports=[
+                Import("django.urls", "include"),
+                Import("django.urls", "path"),
+                Import("rest_framework.routers", "DefaultRouter"),
+            ],
+            header=f"URL routes for the {module.app_label} app's API.",
+        )
+        urls.definitions.append(
+            Definition(
+                name="router",
+                code=render("viewset/router.py.j2", config.template_dir),
+                kind="assign",
+                before=("urlpatterns",),
+            )
+        )
+        for model in chosen:
+            context = viewset_context(module, model, config)
+            views.imports += [
+                Import(config.models_module, model.name),
+                Import(".filters", context["filterset"]),
+                Import(".pagination", context["pagination"]),
+                Import(".serializers", context["serializer"]),
+            ]
+            views.definitions.append(
+                Definition(
+                    name=context["viewset"],
+                    code=render("viewset/model.py.j2", config.template_dir, **context),
+                    model=model.name,
+                )
+            )
+            prefix = naming.plural_kebab(model.name)
+            urls.imports.append(Import(".views", context["viewset"]))
+            urls.definitions.append(
+                Definition(
+                    name="router.register",
+                    key=prefix,
+                    kind="call",
+                    code=render(
+                        "viewset/register.py.j2",
+                        config.template_dir,
+                        prefix=prefix,
+                        viewset=context["viewset"],
+                    ),
+                    after=("router", "router.register"),
+                    before=("urlpatterns",),
+                    model=model.name,
+                )
+            )
+        urls.definitions.append(
+            Definition(
+                name="urlpatterns",
+                code=render("viewset/urlpatterns.py.j2", config.template_dir),
+                kind="assign",
+                after=("router", "router.register"),
+            )
+        )
+        urls_module = "api.urls" if config.layout == "api" else "urls"
+        urls.notes.append(
+            "Include the API in the project's urls.py: "
+            f'path("api/", include("{app_module_hint(module)}.{urls_module}"))'
+        )
+        artifacts = [views, urls]
+        if config.layout == "api":
+            artifacts.insert(0, api_package_artifact(self.name, module, config))
+        return artifacts
+
+
+GENERATOR = ViewSetGenerator()
