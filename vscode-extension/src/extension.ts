@@ -1,0 +1,28 @@
+/**
+ * Entry point of the djgen VS Code extension: starts a djgen language server per workspace folder
+ * (which turns models.py into diagnostics, quick fixes, previews and generated files) and wires up
+ * its commands, status bar item and output channel.
+ */
+import * as vscode from "vscode";
+import { registerCommands } from "./commands";
+import { MissingDjgenPrompt } from "./install";
+import { SessionManager } from "./manager";
+import { PythonEnvironments } from "./pythonEnvironment";
+import { StatusBar } from "./statusBar";
+
+let manager: SessionManager | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel("djgen", { log: true });
+  const python = new PythonEnvironments(log);
+  const prompt = new MissingDjgenPrompt(context.extensionPath, log);
+  manager = new SessionManager(log, python, (session, detail) => void prompt.show(session, detail));
+  context.subscriptions.push(log, python, manager, new StatusBar(manager), ...registerCommands(manager, log));
+  log.info(`djgen ${String(context.extension.packageJSON.version)} activated`);
+  await manager.startAll();
+}
+
+export async function deactivate(): Promise<void> {
+  await manager?.stopAll();
+  manager = undefined;
+}
