@@ -6,8 +6,12 @@ files in a project built here, then run by Django in a subprocess).
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +65,62 @@ def django_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectFactory:
 def bookshop(django_project: ProjectFactory) -> DjangoProject:
     """A fresh copy of ``examples/bookshop`` (models only, no migrations yet)."""
     return django_project(example="bookshop")
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private ``redis-server`` (no persistence) for the whole session: ``redis://127.0.0.1:PORT/0``.
+
+    Fails, not skips, when redis-server is missing: ``bash .ci/run`` installs it.
+    """
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail(
+            "redis-server is not installed (bash .ci/run installs it: apt-get install redis-server)"
+        )
+    workdir = tmp_path_factory.mktemp("redis")
+    for _attempt in range(5):
+        port = _free_port()
+        proc = subprocess.Popen(
+            [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(workdir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        if _wait_for_redis(proc, port):
+            break
+        proc.kill()
+        proc.wait()
+    else:
+        output = proc.stdout.read() if proc.stdout else ""
+        pytest.fail(f"redis-server did not start:\n{output}")
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_redis(proc: subprocess.Popen[str], port: int, within: float = 10.0) -> bool:
+    """True once the server answers PING; False if it exits first or never answers."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return True
+        except OSError:
+            time.sleep(0.05)
+    return False

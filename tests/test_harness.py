@@ -3,6 +3,8 @@ built from sources: the harness is the end of every end-to-end test, so it must 
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from djangoproject import (
     Api,
@@ -246,3 +248,13 @@ def test_copy_example_copies_only_tracked_files(tmp_path):
     assert stray.path("catalog/migrations/__init__.py").is_file()
     with pytest.raises(FileExistsError):
         copy_example(tmp_path / "one")
+
+
+def test_redis_url_is_a_live_private_server(redis_url):
+    host, port = redis_url.removeprefix("redis://").removesuffix("/0").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(b"SET djgen harness\r\nGET djgen\r\n")
+        reply = b""
+        while reply.count(b"\r\n") < 3:
+            reply += sock.recv(64)
+    assert reply == b"+OK\r\n$7\r\nharness\r\n"
