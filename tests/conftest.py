@@ -83,17 +83,17 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         port = _free_port()
         proc = subprocess.Popen(
             [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(workdir)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+             "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )  # fmt: skip
         if _wait_for_redis(proc, port):
             break
         proc.kill()
         proc.wait()
     else:
-        output = proc.stdout.read() if proc.stdout else ""
+        log = workdir / "redis.log"
+        output = log.read_text(errors="replace") if log.exists() else ""
         pytest.fail(f"redis-server did not start:\n{output}")
     try:
         yield f"redis://127.0.0.1:{port}/0"
@@ -112,7 +112,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_redis(proc: subprocess.Popen[str], port: int, within: float = 10.0) -> bool:
+def _wait_for_redis(proc: subprocess.Popen[bytes], port: int, within: float = 10.0) -> bool:
     """True once the server answers PING; False if it exits first or never answers."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline and proc.poll() is None:
