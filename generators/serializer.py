@@ -132,9 +132,14 @@ def serializer_context(
     fields: list[str] = []
     read_only: list[str] = []
     pk = info.pk
-    if pk is not None and pk.name not in {f.name for f in info.data_fields}:
+    ordered = list(info.data_fields)
+    if pk is not None:
+        # The pk first (a child's ``id`` stands for its ``<parent>_ptr``), then Django's order.
+        ordered = [f for f in ordered if f.name != pk.name]
         fields.append(pk.name)
-    for f in info.data_fields:
+        if _read_only(pk, pk):
+            read_only.append(pk.name)
+    for f in ordered:
         fields.append(f.name)
         if _read_only(f, pk):
             read_only.append(f.name)
