@@ -405,6 +405,32 @@ class DjangoProject:
     def run_one(self, step: Step, timeout: float | None = None) -> Result:
         return self.run(step, timeout=timeout)[0]
 
+    # -- djgen itself --------------------------------------------------------------------------
+
+    def generate(
+        self,
+        app: str,
+        names: str | Iterable[str],
+        *,
+        models: Sequence[str] | None = None,
+        force: bool = False,
+    ) -> list[Any]:
+        """Run djgen's pipeline on an app in this process and write the result; returns the
+        ``FileChange`` list (``[tool.djgen]`` comes from the nearest pyproject.toml, as usual)."""
+        from djgen.generators.pipeline import plan, write
+
+        changes = plan(self.app_dir(app), names, models=models, force=force)
+        write(changes)
+        return changes
+
+    def djgen(self, *args: str, check: bool = True, timeout: float | None = None) -> Result:
+        """Run the ``djgen`` CLI (``python -m djgen.generators ARGS...``) in the project root."""
+        what = "djgen " + " ".join(args)
+        argv = [self.interpreter, "-m", "djgen.generators", *args]
+        proc = self._subprocess(argv, what, timeout)
+        result = Result(what, proc.returncode, proc.stdout, proc.stderr, where=str(self.root))
+        return result.assert_ok() if check else result
+
     # -- conveniences: one subprocess each ---------------------------------------------------
 
     def check(self) -> Result:
