@@ -1,0 +1,178 @@
+"""Code actions: quick fixes per missing generator and the file's "generate all" source action.
+
+Data path: cursor in models.py → analysis (IR + what exists) → **CodeActions** (this module;
+cheap, no libcst) → ``codeAction/resolve`` runs the pipeline (generators → artifacts → libcst
+merge) and turns its file changes into a WorkspaceEdit for this client.
+
+Kinds are namespaced (``quickfix.djgen.serializer``, ``source.djgen.generateAll``) and filtered by
+``context.only``. Clients that cannot resolve ``edit`` get it computed eagerly; clients that
+cannot create files get the ``djgen.generate`` command, which writes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from djgen.generators.ir import ModelIR
+
+from .analysis import Analysis, installed
+from .app import DjgenLanguageServer
+from .diagnostics import code_for
+from .edits import build_workspace_edit
+from .options import MIGRATION
+
+QUICKFIX_PREFIX = "quickfix.djgen."
+GENERATE_ALL_KIND = "source.djgen.generateAll"
+GENERATE_COMMAND = "djgen.generate"
+GENERATE_ALL_COMMAND = "djgen.generateAll"
+
+#: Generator name → the phrase in action titles.
+TITLES = {
+    "serializer": "serializer",
+    "filterset": "FilterSet",
+    "viewset": "viewset and route",
+    "admin": "admin registration",
+    MIGRATION: "migration",
+}
+
+
+def wanted(kind: str, only: list[str] | None) -> bool:
+    """LSP kind filtering: ``only`` entries match the kind itself or any parent of it."""
+    if not only:
+        return True
+    return any(kind == o or kind.startswith(f"{o}.") for o in only)
+
+
+def models_at(analysis: Analysis, rng: types.Range) -> list[ModelIR]:
+    """The models whose class statement overlaps the range (0-based LSP lines)."""
+    found = []
+    for model in analysis.module.models:
+        if model.span is None or not model.concrete:
+            continue
+        first, last = model.span.line - 1, model.span.end_line - 1
+        if first <= rng.end.line and rng.start.line <= last:
+            found.append(model)
+    return found
+
+
+def missing_generators(ls: DjgenLanguageServer, analysis: Analysis, model: str) -> list[str]:
+    """Enabled generators with nothing written yet for ``model`` (migration: unmigrated)."""
+    options = ls.settings_for(analysis.path).options
+    status = analysis.status.get(model, {})
+    names = [name for name in options.generators if name in status and not status[name]]
+    if options.migration_check and analysis.migration.get(model):
+        names.append(MIGRATION)
+    return names
+
+
+def register(server: DjgenLanguageServer) -> None:
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[
+                types.CodeActionKind.QuickFix,
+                types.CodeActionKind.Source,
+                GENERATE_ALL_KIND,
+            ],
+            resolve_provider=True,
+        ),
+    )
+    async def code_action(
+        ls: DjgenLanguageServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        uri = params.text_document.uri
+        analysis = await ls.analysis_for(uri)
+        if analysis is None or not analysis.module.ok:
+            return None
+        only = [str(getattr(k, "value", k)) for k in params.context.only or []] or None
+        actions: list[types.CodeAction] = []
+        for model in models_at(analysis, params.range):
+            for name in missing_generators(ls, analysis, model.name):
+                kind = f"{QUICKFIX_PREFIX}{name}"
+                if not wanted(kind, only):
+                    continue
+                fixes = [
+                    d
+                    for d in params.context.diagnostics
+                    if d.code == code_for(name)
+                    and isinstance(d.data, dict)
+                    and d.data.get("model") == model.name
+                ]
+                actions.append(
+                    types.CodeAction(
+                        title=f"Generate {TITLES.get(name, name)} for {model.name}",
+                        kind=kind,
+                        diagnostics=fixes or None,
+                        is_preferred=bool(fixes) or None,
+                        data={"generator": name, "model": model.name, "uri": uri},
+                    )
+                )
+        if analysis.module.concrete_models and wanted(GENERATE_ALL_KIND, only):
+            actions.append(
+                types.CodeAction(
+                    title="Generate all djgen code for this file",
+                    kind=GENERATE_ALL_KIND,
+                    data={"generator": "all", "model": None, "uri": uri},
+                )
+            )
+        if not ls.edit_support.create_files:
+            # The client cannot create files through an edit: the command writes them.
+            for action in actions:
+                action.command = command_for(action.data)
+        elif not ls.resolve_edits:
+            for action in actions:
+                await resolve_edit(ls, action)
+        return actions
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(
+        ls: DjgenLanguageServer, action: types.CodeAction
+    ) -> types.CodeAction:
+        if action.edit is None and action.command is None:
+            await resolve_edit(ls, action)
+        return action
+
+
+def command_for(data: Any) -> types.Command:
+    if data.get("generator") == "all":
+        return types.Command(
+            title="Generate all", command=GENERATE_ALL_COMMAND, arguments=[data["uri"]]
+        )
+    return types.Command(
+        title=f"Generate {data['generator']}",
+        command=GENERATE_COMMAND,
+        arguments=[data["generator"], data["uri"], data["model"]],
+    )
+
+
+async def resolve_edit(ls: DjgenLanguageServer, action: types.CodeAction) -> None:
+    """Fill ``action.edit`` by running the pipeline; fall back to the command when needed."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    generator = data.get("generator")
+    if not isinstance(uri, str) or not isinstance(generator, str):
+        ls.log_warning(f"djgen: code action {action.title!r} has no djgen data; ignored.")
+        return
+    path_options = ls.workspace.text_documents.get(uri)
+    if path_options is None:
+        ls.log_warning(f"djgen: {uri} is no longer open; cannot compute {action.title!r}.")
+        return
+    if generator == "all":
+        analysis = await ls.analysis_for(uri)
+        names = installed(ls.settings_for(analysis.path).options.generators) if analysis else []
+        models = None
+    else:
+        names = [generator]
+        models = [data["model"]] if data.get("model") else None
+    try:
+        changes, snapshot = await ls.plan_changes(uri, names, models)
+    except Exception as exc:
+        ls.log_warning(f"djgen: could not generate for {action.title!r}: {exc!r}")
+        return
+    edit = build_workspace_edit(changes, ls.edit_support, snapshot)
+    if edit is None:
+        action.command = command_for(data)
+    else:
+        action.edit = edit

@@ -1,0 +1,200 @@
+"""Document analysis: a models buffer's text → its IR and what already exists for each model.
+
+Data path: models.py buffer → reader (**IR**, ``ast`` only) → pipeline ``status`` (generators'
+definitions vs ``defined_identities`` of the target files) and, when enabled, the migrations
+detector → an ``Analysis`` (this module) → diagnostics, code actions, lenses, hovers.
+
+Everything here is cheap (no libcst) and thread-safe: the server runs ``analyze`` in a worker
+thread on a ``Snapshot`` of the open buffers. IRs are cached per (uri, version); a text that does
+not parse keeps the last good IR of that document, so diagnostics do not flap while typing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from djgen.generators.ir import ModuleIR, Problem
+
+from .documents import Snapshot, app_dir_for, app_label_for, project_root_for
+from .options import DIAGNOSED_GENERATORS, MIGRATION
+from .settings import FolderSettings
+
+
+@dataclass
+class Analysis:
+    """What the server knows about one version of one models document."""
+
+    uri: str
+    version: int | None
+    path: Path
+    app_dir: Path
+    #: The last IR that parsed: this version's, or an earlier one when ``syntax_error`` is set.
+    module: ModuleIR
+    #: The lines of the text ``module`` was read from (for LSP ranges).
+    lines: list[str]
+    #: This version's syntax error (the IR is then from an earlier version), else None.
+    syntax_error: Problem | None = None
+    #: model → generator → whether its definitions already exist.
+    status: dict[str, dict[str, bool]] = field(default_factory=dict)
+    #: model → changes not in migrations (empty unless the migration check is on and decidable).
+    migration: dict[str, list[str]] = field(default_factory=dict)
+    #: Why the migration check could not decide, if it could not.
+    undecidable: list[str] = field(default_factory=list)
+    #: Problems met while analysing (logged, never raised).
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def has_ir(self) -> bool:
+        return self.module.ok
+
+
+@dataclass
+class _Parsed:
+    version: int | None
+    text: str
+    module: ModuleIR
+    lines: list[str]
+
+
+class AnalysisCache:
+    """Per-document IR cache, plus the last good IR for each document."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, _Parsed] = {}
+        self._good: dict[str, _Parsed] = {}
+
+    def forget(self, uri: str) -> None:
+        with self._lock:
+            self._last.pop(uri, None)
+            self._good.pop(uri, None)
+
+    def parse(self, uri: str, version: int | None, text: str, path: Path) -> tuple[_Parsed, bool]:
+        """The IR to use for this text, and whether the text itself parsed."""
+        with self._lock:
+            last = self._last.get(uri)
+        if last is not None and last.version == version and last.text == text:
+            parsed = last
+        else:
+            parsed = _Parsed(version, text, read_module(text, path), text.splitlines())
+            with self._lock:
+                self._last[uri] = parsed
+        if parsed.module.ok:
+            with self._lock:
+                self._good[uri] = parsed
+            return parsed, True
+        with self._lock:
+            good = self._good.get(uri)
+        return (good or parsed), False
+
+
+def read_module(text: str, path: Path) -> ModuleIR:
+    """The reader's IR for a models module's text (never raises)."""
+    from djgen.generators.reader import read_source
+
+    app_dir = app_dir_for(path)
+    try:
+        return read_source(
+            text,
+            app_label=app_label_for(app_dir),
+            path=str(path),
+            project_root=str(project_root_for(app_dir)),
+        )
+    except Exception as exc:  # the reader promises not to raise; stay up if it does
+        return ModuleIR(
+            path=str(path),
+            app_label=app_label_for(app_dir),
+            syntax_error=Problem(message=f"djgen could not read this module: {exc}"),
+        )
+
+
+def analyze(
+    cache: AnalysisCache,
+    uri: str,
+    version: int | None,
+    text: str,
+    path: Path,
+    snapshot: Snapshot,
+    settings: FolderSettings,
+) -> Analysis:
+    """Analyse one version of a models document (thread-safe)."""
+    parsed, parsed_ok = cache.parse(uri, version, text, path)
+    app_dir = app_dir_for(path)
+    analysis = Analysis(
+        uri=uri,
+        version=version,
+        path=path,
+        app_dir=app_dir,
+        module=parsed.module,
+        lines=parsed.lines,
+        syntax_error=None if parsed_ok else text_syntax_error(cache, uri, parsed),
+    )
+    if not parsed.module.ok:
+        return analysis
+    options = settings.options
+    names = [name for name in options.generators if name != MIGRATION]
+    if names:
+        analysis.status = existing_status(
+            parsed.module, app_dir, names, snapshot, settings.config, analysis.errors
+        )
+    if options.migration_check:
+        check_migrations(analysis, snapshot)
+    return analysis
+
+
+def text_syntax_error(cache: AnalysisCache, uri: str, parsed: _Parsed) -> Problem:
+    with cache._lock:
+        last = cache._last.get(uri)
+    if last is not None and last.module.syntax_error is not None:
+        return last.module.syntax_error
+    return parsed.module.syntax_error or Problem(message="syntax error")
+
+
+def existing_status(
+    module: ModuleIR,
+    app_dir: Path,
+    names: list[str],
+    snapshot: Snapshot,
+    config: Any,
+    errors: list[str],
+) -> dict[str, dict[str, bool]]:
+    """model → generator → whether it exists, from the pipeline's ``status``."""
+    from djgen.generators.pipeline import status
+
+    names = installed(names)
+    try:
+        return status(module, app_dir, names, config=config, read_text=snapshot.read_text)
+    except Exception as exc:
+        errors.append(f"djgen: could not check existing code in {app_dir}: {exc!r}")
+        return {}
+
+
+def check_migrations(analysis: Analysis, snapshot: Snapshot) -> None:
+    """Fill ``analysis.migration`` from the migrations detector, when it is installed."""
+    try:
+        from djgen.generators.migrations.api import detect
+    except ImportError:
+        return
+    try:
+        verdict = detect(analysis.app_dir, module=analysis.module, read_text=snapshot.read_text)
+    except Exception as exc:
+        analysis.errors.append(f"djgen: migration check failed for {analysis.app_dir}: {exc!r}")
+        return
+    analysis.migration = {m: list(c) for m, c in verdict.per_model.items() if c}
+    analysis.undecidable = list(verdict.undecidable)
+
+
+def diagnosed(names: tuple[str, ...]) -> list[str]:
+    """The enabled generators whose absence is a diagnostic."""
+    return [name for name in DIAGNOSED_GENERATORS if name in names]
+
+
+def installed(names: list[str] | tuple[str, ...]) -> list[str]:
+    """The names whose generator is implemented (others are skipped, not errors)."""
+    from djgen.generators.registry import available
+
+    present = set(available())
+    return [name for name in names if name in present]

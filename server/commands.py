@@ -1,0 +1,133 @@
+"""Commands: ``djgen.generate``, ``djgen.generateAll`` and ``djgen.preview``.
+
+Data path: ``workspace/executeCommand`` → **command** (this module) → pipeline (generators →
+artifacts → merge) → file changes → ``workspace/applyEdit`` (or files written on disk when the
+client cannot take the edit), or, for preview, a unified diff returned as text.
+
+Arguments (positional, JSON): ``djgen.generate(generator | [generators], uri, model?)``,
+``djgen.generateAll(uri?)`` (no uri: every models module under the workspace folders),
+``djgen.preview(generator | [generators] | "all", uri, model?)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pygls.exceptions import JsonRpcInvalidParams
+
+from .analysis import installed
+from .app import DjgenLanguageServer
+from .documents import is_models_path, path_to_uri, uri_to_path
+from .options import KNOWN_GENERATORS
+
+#: Folders never searched for models modules.
+SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "site-packages", "__pycache__", ".tox"}
+
+
+class CommandError(JsonRpcInvalidParams):
+    """Bad command arguments: the message is for the user (an InvalidParams response)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message)
+
+
+def register(server: DjgenLanguageServer) -> None:
+    @server.command("djgen.generate")
+    async def generate(ls: DjgenLanguageServer, *args: Any) -> dict[str, Any]:
+        names, uri, model = _generator_args(ls, args, "djgen.generate")
+        changes, snapshot = await ls.plan_changes(uri, names, [model] if model else None)
+        what = ", ".join(names) + (f" for {model}" if model else "")
+        result = await ls.apply_changes(changes, snapshot, f"djgen: generate {what}")
+        ls.log_info(f"djgen: generated {what}: {len(changes)} file(s) changed")
+        return result
+
+    @server.command("djgen.generateAll")
+    async def generate_all(ls: DjgenLanguageServer, *args: Any) -> dict[str, Any]:
+        if args and not isinstance(args[0], str):
+            raise CommandError("djgen.generateAll takes an optional models file URI")
+        uris = [args[0]] if args else _workspace_models(ls)
+        token = await ls.progress_begin("djgen: generating")
+        files: list[str] = []
+        applied = True
+        try:
+            for index, uri in enumerate(uris):
+                path = uri_to_path(uri)
+                if path is None or not is_models_path(path):
+                    raise CommandError(f"not a models module: {uri}")
+                names = installed(ls.settings_for(path).options.generators)
+                ls.progress_report(
+                    token, f"{path.parent.name}: {', '.join(names)}", 100 * index // len(uris)
+                )
+                changes, snapshot = await ls.plan_changes(uri, names, None)
+                result = await ls.apply_changes(changes, snapshot, f"djgen: generate all ({uri})")
+                files.extend(result["files"])
+                applied = applied and result["applied"]
+        finally:
+            ls.progress_end(token, f"{len(files)} file(s) changed")
+        return {"files": files, "applied": applied}
+
+    @server.command("djgen.preview")
+    async def preview(ls: DjgenLanguageServer, *args: Any) -> str:
+        names, uri, model = _generator_args(ls, args, "djgen.preview")
+        changes, _ = await ls.plan_changes(uri, names, [model] if model else None)
+        return render_preview(changes)
+
+
+def _generator_args(
+    ls: DjgenLanguageServer, args: tuple[Any, ...], command: str
+) -> tuple[list[str], str, str | None]:
+    usage = f"{command} takes (generator or list of generators, models file URI, model name?)"
+    if len(args) < 2 or not isinstance(args[1], str):
+        raise CommandError(usage)
+    generator, uri = args[0], args[1]
+    model = args[2] if len(args) > 2 else None
+    if model is not None and not isinstance(model, str):
+        raise CommandError(usage)
+    path = uri_to_path(uri)
+    if path is None or not is_models_path(path):
+        raise CommandError(f"{command}: not a models module: {uri}")
+    if generator == "all":
+        names = installed(ls.settings_for(path).options.generators)
+    elif isinstance(generator, str):
+        names = [generator]
+    elif isinstance(generator, list) and all(isinstance(g, str) for g in generator):
+        names = list(generator)
+    else:
+        raise CommandError(usage)
+    unknown = [n for n in names if n not in KNOWN_GENERATORS]
+    if unknown:
+        raise CommandError(
+            f"{command}: unknown generator {', '.join(unknown)} "
+            f"(known: {', '.join(KNOWN_GENERATORS)})"
+        )
+    return names, uri, model
+
+
+def _workspace_models(ls: DjgenLanguageServer) -> list[str]:
+    found: list[str] = []
+    for folder in ls.workspace_folders():
+        for path in sorted(folder.rglob("*.py")):
+            if SKIP_DIRS.intersection(path.relative_to(folder).parts):
+                continue
+            if is_models_path(path) and path.name != "__init__.py":
+                found.append(path_to_uri(path))
+    return found
+
+
+def render_preview(changes: list[Any]) -> str:
+    """A unified diff of every file change (new files diff against nothing)."""
+    if not changes:
+        return "Nothing to generate: everything already exists.\n"
+    chunks = []
+    for change in changes:
+        name = Path(change.path).as_posix()
+        diff = difflib.unified_diff(
+            (change.old or "").splitlines(keepends=True),
+            change.new.splitlines(keepends=True),
+            fromfile="/dev/null" if change.old is None else f"a/{name}",
+            tofile=f"b/{name}",
+        )
+        chunks.append("".join(diff))
+    return "\n".join(chunks)

@@ -1,0 +1,84 @@
+"""Diagnostics: an Analysis → LSP diagnostics on model class names, each with its quick fix data.
+
+Data path: models.py → IR → ``Analysis`` (what exists) → **diagnostics** (this module) → pushed
+with ``textDocument/publishDiagnostics`` or pulled with ``textDocument/diagnostic``; each
+diagnostic's ``data`` is what the matching quick fix sends back to generate the code.
+"""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from djgen.generators.ir import ModelIR
+
+from .analysis import Analysis, diagnosed
+from .documents import span_range
+from .options import MIGRATION, ServerOptions
+
+SOURCE = "djgen"
+
+SEVERITY = {
+    "hint": types.DiagnosticSeverity.Hint,
+    "information": types.DiagnosticSeverity.Information,
+    "warning": types.DiagnosticSeverity.Warning,
+    "error": types.DiagnosticSeverity.Error,
+}
+
+#: What each generator writes, for messages ("Book has no serializer").
+WHAT = {
+    "serializer": "DRF serializer",
+    "filterset": "FilterSet",
+    "viewset": "viewset or route",
+    "admin": "admin registration",
+}
+
+
+def code_for(generator: str) -> str:
+    return "djgen.migration" if generator == MIGRATION else f"djgen.missing-{generator}"
+
+
+def model_range(analysis: Analysis, model: ModelIR) -> types.Range:
+    span = model.name_span or model.span
+    if span is None:
+        return types.Range(types.Position(0, 0), types.Position(0, 0))
+    return span_range(analysis.lines, span.line, span.col, span.end_line, span.end_col)
+
+
+def build_diagnostics(analysis: Analysis, options: ServerOptions) -> list[types.Diagnostic]:
+    """The diagnostics for one analysis, in model order then generator order."""
+    out: list[types.Diagnostic] = []
+    if not analysis.module.ok:
+        return out
+    names = diagnosed(options.generators)
+    for model in analysis.module.models:
+        if not model.concrete:
+            continue
+        exists = analysis.status.get(model.name, {})
+        for name in names:
+            level = options.severity(name)
+            if level == "off" or name not in exists or exists[name]:
+                continue
+            out.append(
+                types.Diagnostic(
+                    range=model_range(analysis, model),
+                    message=f"{model.name} has no {WHAT[name]}.",
+                    severity=SEVERITY[level],
+                    code=code_for(name),
+                    source=SOURCE,
+                    data={"generator": name, "model": model.name, "uri": analysis.uri},
+                )
+            )
+        changes = analysis.migration.get(model.name)
+        level = options.severity(MIGRATION)
+        if options.migration_check and changes and level != "off":
+            out.append(
+                types.Diagnostic(
+                    range=model_range(analysis, model),
+                    message=f"{model.name} has changes not in migrations: {', '.join(changes)}.",
+                    severity=SEVERITY[level],
+                    code=code_for(MIGRATION),
+                    source=SOURCE,
+                    data={"generator": MIGRATION, "model": model.name, "uri": analysis.uri},
+                )
+            )
+    return out

@@ -1,0 +1,157 @@
+"""Where a document sits in a Django project, and the text the server sees for any file.
+
+Data path: editor buffers and files on disk → **paths, app folders and text snapshots** (this
+module) → reader (IR) and pipeline (``read_text``) → diagnostics and WorkspaceEdits.
+
+Open buffers win over disk: a snapshot taken in the event loop maps each open document's path to
+its text and version, so work done in a thread sees one consistent state.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import Workspace
+
+#: Files generators write (or read) next to models.py; a change to one changes diagnostics.
+TARGET_FILE_NAMES = (
+    "serializers.py",
+    "filters.py",
+    "views.py",
+    "urls.py",
+    "admin.py",
+    "consumers.py",
+    "settings.py",
+)
+
+
+def uri_to_path(uri: str) -> Path | None:
+    """The file system path of a ``file:`` URI, or None for other schemes."""
+    if not uri.startswith("file:"):
+        return None
+    fs = to_fs_path(uri)
+    return Path(fs) if fs else None
+
+
+def path_to_uri(path: Path | str) -> str:
+    uri = from_fs_path(str(path))
+    assert uri is not None
+    return uri
+
+
+def is_models_path(path: Path) -> bool:
+    """``…/models.py`` or a module of a ``…/models/`` package."""
+    if path.suffix != ".py":
+        return False
+    if path.name == "models.py":
+        return True
+    return path.parent.name == "models"
+
+
+def app_dir_for(models_path: Path) -> Path:
+    """The Django app folder a models module belongs to."""
+    if models_path.name == "models.py" and models_path.parent.name != "models":
+        return models_path.parent
+    return models_path.parent.parent
+
+
+def app_label_for(app_dir: Path) -> str:
+    """The app label: ``label = "…"`` of the AppConfig in apps.py, else the folder name."""
+    apps_py = app_dir / "apps.py"
+    try:
+        tree = ast.parse(apps_py.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return app_dir.name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for stmt in node.body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "label" for t in stmt.targets)
+                    and isinstance(stmt.value, ast.Constant)
+                    and isinstance(stmt.value.value, str)
+                ):
+                    return stmt.value.value
+    return app_dir.name
+
+
+def project_root_for(app_dir: Path, stop: Path | None = None) -> Path:
+    """The nearest folder at or above the app holding manage.py (else the app's parent)."""
+    for folder in (app_dir, *app_dir.parents):
+        if (folder / "manage.py").is_file():
+            return folder
+        if stop is not None and folder == stop:
+            break
+    return app_dir.parent
+
+
+def affects_diagnostics(path: Path) -> bool:
+    """Whether a change to this file can change what models.py diagnostics say."""
+    if path.name in TARGET_FILE_NAMES or path.name == "pyproject.toml":
+        return True
+    if path.suffix == ".py" and path.parent.name in ("migrations", "settings"):
+        return True
+    return path.suffix == ".py" and path.parent.name in (
+        "serializers",
+        "filters",
+        "views",
+        "admin",
+    )
+
+
+@dataclass
+class Snapshot:
+    """Open buffers at one moment: path → (text, version)."""
+
+    buffers: dict[Path, tuple[str, int | None]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> Snapshot:
+        buffers: dict[Path, tuple[str, int | None]] = {}
+        for uri, doc in list(workspace.text_documents.items()):
+            path = uri_to_path(uri)
+            if path is not None:
+                buffers[path.resolve()] = (doc.source, doc.version)
+        return cls(buffers)
+
+    def read_text(self, path: Path | str) -> str | None:
+        """An open buffer's text, else the file on disk, else None (no such file)."""
+        path = Path(path).resolve()
+        if path in self.buffers:
+            return self.buffers[path][0]
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def version(self, path: Path | str) -> int | None:
+        entry = self.buffers.get(Path(path).resolve())
+        return entry[1] if entry else None
+
+    def is_open(self, path: Path | str) -> bool:
+        return Path(path).resolve() in self.buffers
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def span_range(lines: list[str], line: int, col: int, end_line: int, end_col: int) -> types.Range:
+    """An LSP range (UTF-16) from 1-based lines and 0-based code point columns."""
+    return types.Range(
+        start=_position(lines, line - 1, col),
+        end=_position(lines, end_line - 1, end_col),
+    )
+
+
+def _position(lines: list[str], line: int, col: int) -> types.Position:
+    if line < 0:
+        return types.Position(line=0, character=0)
+    if line >= len(lines):
+        return types.Position(line=line, character=0)
+    text = lines[line]
+    return types.Position(line=line, character=utf16_len(text[: max(col, 0)]))

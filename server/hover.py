@@ -1,0 +1,123 @@
+"""Hover: on a model's class name (or one of its fields), what each enabled generator would write.
+
+Data path: cursor in models.py → analysis (IR) → generators (artifacts, no merge) → **markdown
+preview** (this module) → ``textDocument/hover``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from lsprotocol import types
+
+from djgen.generators.ir import FieldIR, ModelIR, ModuleIR
+
+from .analysis import Analysis, installed
+from .app import DjgenLanguageServer
+from .diagnostics import model_range
+from .documents import span_range
+from .options import MIGRATION
+
+#: Longest code block shown per definition, in lines.
+MAX_LINES = 30
+
+
+def register(server: DjgenLanguageServer) -> None:
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: DjgenLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        analysis = await ls.analysis_for(params.text_document.uri)
+        if analysis is None or not analysis.module.ok:
+            return None
+        target = hovered(analysis, params.position)
+        if target is None:
+            return None
+        model, field, rng = target
+        settings = ls.settings_for(analysis.path)
+        names = installed([n for n in settings.options.generators if n != MIGRATION])
+        text = await asyncio.to_thread(
+            render_hover, analysis.module, model, field, names, settings.config
+        )
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=rng
+        )
+
+
+def hovered(
+    analysis: Analysis, position: types.Position
+) -> tuple[ModelIR, FieldIR | None, types.Range] | None:
+    """The model (and field) whose name is under the cursor."""
+    for model in analysis.module.models:
+        rng = model_range(analysis, model)
+        if model.name_span is not None and _contains(rng, position):
+            return model, None, rng
+        for field in model.fields:
+            if field.span is None or field.auto_created or field.inherited_from:
+                continue
+            line = field.span.line - 1
+            if line != position.line or line >= len(analysis.lines):
+                continue
+            text = analysis.lines[line]
+            col = text.find(field.name, field.span.col)
+            if col < 0:
+                continue
+            frng = span_range(analysis.lines, line + 1, col, line + 1, col + len(field.name))
+            if _contains(frng, position):
+                return model, field, frng
+    return None
+
+
+def _contains(rng: types.Range, pos: types.Position) -> bool:
+    start, end = rng.start, rng.end
+    if (pos.line, pos.character) < (start.line, start.character):
+        return False
+    return (pos.line, pos.character) <= (end.line, end.character)
+
+
+def render_hover(
+    module: ModuleIR, model: ModelIR, field: FieldIR | None, names: list[str], config: Any
+) -> str:
+    """Markdown: a heading, then per generator its target file and code for this model."""
+    from djgen.generators.registry import get_generator
+
+    if config is None:
+        from djgen.generators.config import DjgenConfig
+
+        config = DjgenConfig()
+    parts = []
+    if field is None:
+        parts.append(f"**djgen** · `{model.label}`")
+    else:
+        relation = f" → `{field.related_model}`" if field.related_model else ""
+        parts.append(f"**djgen** · `{model.name}.{field.name}`: `{field.field_class}`{relation}")
+    for name in names:
+        try:
+            artifacts = get_generator(name).generate(module, config, models=[model.name])
+        except Exception as exc:
+            parts.append(f"*{name}*: could not generate ({exc})")
+            continue
+        for artifact in artifacts:
+            code = _code_for(artifact, model.name, field)
+            if code:
+                parts.append(f"*{name}* → `{artifact.target}`\n```python\n{code}\n```")
+    if len(parts) == 1:
+        parts.append("Nothing to generate for this model with the enabled generators.")
+    return "\n\n".join(parts)
+
+
+def _code_for(artifact: Any, model: str, field: FieldIR | None) -> str:
+    definitions = [d for d in artifact.definitions if d.model in (model, None)]
+    chunks = []
+    for definition in definitions:
+        lines = definition.code.rstrip().splitlines()
+        if field is not None:
+            lines = [line for line in lines if field.name in line]
+            if not lines:
+                continue
+        if len(lines) > MAX_LINES:
+            lines = [*lines[:MAX_LINES], "# …"]
+        chunks.append("\n".join(lines))
+    if not chunks and artifact.content and field is None:
+        lines = artifact.content.rstrip().splitlines()
+        chunks.append("\n".join(lines[:MAX_LINES]))
+    return "\n\n".join(chunks)

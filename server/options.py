@@ -1,0 +1,180 @@
+"""The language server's settings: typed, defaulted, validated.
+
+Data path: editor settings (``initializationOptions``, ``workspace/configuration`` section
+``djgen``) → **ServerOptions** (this module) → which diagnostics, quick fixes, lenses and hovers
+the server offers for models.py → IR → generators → WorkspaceEdit.
+
+Raw settings are JSON objects with camelCase keys. ``parse_options`` layers them over a base
+(defaults, or a less specific layer) and never raises: a bad value keeps the base value and
+comes back as a readable problem the server logs for the user.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["off", "hint", "information", "warning"]
+SEVERITIES: tuple[str, ...] = ("off", "hint", "information", "warning")
+
+#: Generators whose absence is a diagnostic (with a quick fix), in display order.
+DIAGNOSED_GENERATORS: tuple[str, ...] = ("serializer", "filterset", "viewset", "admin")
+
+#: The migration diagnostic's key in ``severities`` (its generator is "migration").
+MIGRATION = "migration"
+
+#: The 13 generator names (mirrors ``djgen.generators.registry.GENERATOR_NAMES``; used to check
+#: settings without importing the registry at startup).
+KNOWN_GENERATORS: tuple[str, ...] = (
+    "serializer",
+    "filterset",
+    "viewset",
+    "admin",
+    "relationships",
+    "migration",
+    "tests",
+    "jwt",
+    "caching",
+    "api-settings",
+    "cqrs",
+    "eventsourcing",
+    "websocket",
+)
+
+LAYOUTS: tuple[str, ...] = ("flat", "api")
+
+
+def _default_severities() -> dict[str, str]:
+    return {
+        "serializer": "information",
+        "filterset": "hint",
+        "viewset": "information",
+        "admin": "hint",
+        MIGRATION: "warning",
+    }
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Everything the editor can configure, with its default."""
+
+    #: Wait this long after the last edit before analysing a document.
+    diagnostics_delay_ms: int = 300
+    #: Generators the server offers (diagnostics, quick fixes, lenses, hovers, generateAll).
+    generators: tuple[str, ...] = DIAGNOSED_GENERATORS
+    #: Per diagnostic kind ("serializer", …, "migration"): off / hint / information / warning.
+    severities: Mapping[str, str] = field(default_factory=_default_severities)
+    #: Show a code lens above each model.
+    code_lens: bool = True
+    #: Where generated code goes ("flat": serializers.py, … next to models.py; "api": an
+    #: ``api/`` package), or None for the project's ``[tool.djgen]`` choice.
+    layout: str | None = None
+    #: Opt-in: compare models with migrations/ and report unmigrated changes.
+    migration_check: bool = False
+
+    def severity(self, kind: str) -> str:
+        return self.severities.get(kind, "off")
+
+
+#: JSON key → (dataclass field, checker). A checker returns the typed value or raises ValueError
+#: with a message that finishes the sentence "… must be …".
+def _check_delay(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("a whole number of milliseconds ≥ 0")
+    return value
+
+
+def _check_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
+def _check_generators(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"a list of generator names ({', '.join(KNOWN_GENERATORS)})")
+    unknown = [v for v in value if v not in KNOWN_GENERATORS]
+    if unknown:
+        raise ValueError(
+            f"a list of generator names; unknown: {', '.join(unknown)} "
+            f"(known: {', '.join(KNOWN_GENERATORS)})"
+        )
+    return tuple(dict.fromkeys(value))
+
+
+def _check_layout(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in LAYOUTS:
+        raise ValueError(f"one of {', '.join(repr(v) for v in LAYOUTS)}")
+    return value
+
+
+_CHECKERS = {
+    "diagnosticsDelayMs": ("diagnostics_delay_ms", _check_delay),
+    "generators": ("generators", _check_generators),
+    "codeLens": ("code_lens", _check_bool),
+    "layout": ("layout", _check_layout),
+    "migrationCheck": ("migration_check", _check_bool),
+}
+
+
+def parse_options(
+    raw: Any, base: ServerOptions | None = None, *, where: str = "settings"
+) -> tuple[ServerOptions, list[str]]:
+    """Layer the JSON object ``raw`` over ``base`` (default: the defaults).
+
+    Returns the options and the problems found, each a full sentence naming ``where`` the bad
+    value came from. Unknown keys are problems too (usually a typo), but harmless.
+    """
+    options = base or ServerOptions()
+    problems: list[str] = []
+    if raw is None:
+        return options, problems
+    if not isinstance(raw, Mapping):
+        return options, [f"djgen {where} must be a JSON object, got {type(raw).__name__}."]
+    changes: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "severities":
+            severities, more = _parse_severities(value, options.severities, where)
+            changes["severities"] = severities
+            problems.extend(more)
+            continue
+        if key not in _CHECKERS:
+            problems.append(f"djgen {where}: unknown setting {key!r} (ignored).")
+            continue
+        name, checker = _CHECKERS[key]
+        try:
+            changes[name] = checker(value)
+        except ValueError as exc:
+            problems.append(f"djgen {where}: {key} must be {exc}; got {value!r} (ignored).")
+    return dataclasses.replace(options, **changes), problems
+
+
+def _parse_severities(
+    value: Any, base: Mapping[str, str], where: str
+) -> tuple[dict[str, str], list[str]]:
+    merged = dict(base)
+    if not isinstance(value, Mapping):
+        return merged, [
+            f"djgen {where}: severities must be an object like "
+            f'{{"serializer": "warning"}}; got {value!r} (ignored).'
+        ]
+    problems = []
+    kinds = (*DIAGNOSED_GENERATORS, MIGRATION)
+    for kind, level in value.items():
+        if kind not in kinds:
+            problems.append(
+                f"djgen {where}: severities.{kind} is not a diagnostic kind "
+                f"(known: {', '.join(kinds)}) (ignored)."
+            )
+        elif level not in SEVERITIES:
+            problems.append(
+                f"djgen {where}: severities.{kind} must be one of {', '.join(SEVERITIES)}; "
+                f"got {level!r} (ignored)."
+            )
+        else:
+            merged[kind] = level
+    return merged, problems

@@ -1,0 +1,201 @@
+"""Code actions end to end: quick fixes and source actions, resolved into WorkspaceEdits that the
+test applies like an editor; afterwards the file is re-analysed and the diagnostic is gone.
+
+Data path under test: cursor in models.py → code actions → ``codeAction/resolve`` → pipeline
+(generators → artifacts → libcst merge) → WorkspaceEdit (or the command fallback) → files.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import NEOVIM, VSCODE, Session, StartSession, capabilities, codes, uri, wait_for
+from lsprotocol import types
+
+from djgen.generators.registry import available
+
+pytestmark = pytest.mark.skipif("serializer" not in available(), reason="no serializer generator")
+
+DIAGNOSED = [g for g in ("serializer", "filterset", "viewset", "admin") if g in available()]
+
+
+async def open_models(session: Session, project) -> tuple[str, list[types.Diagnostic]]:
+    doc = session.files.open(project.app_dir("catalog") / "models.py")
+    diagnostics = await session.diagnostics(
+        doc, lambda d: ("Book", "djgen.missing-serializer") in codes(d)
+    )
+    return doc, diagnostics
+
+
+async def actions_at(
+    session: Session,
+    doc: str,
+    diagnostics: list[types.Diagnostic],
+    model: str,
+    only: list[str] | None = None,
+) -> list[types.CodeAction]:
+    mine = [d for d in diagnostics if d.data["model"] == model]
+    result = await session.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(doc),
+            range=mine[0].range,
+            context=types.CodeActionContext(diagnostics=mine, only=only),
+        )
+    )
+    assert all(isinstance(a, types.CodeAction) for a in result or [])
+    return list(result or [])
+
+
+def by_kind(actions: list[types.CodeAction], kind: str) -> types.CodeAction:
+    found = [a for a in actions if a.kind == kind]
+    assert len(found) == 1, [a.kind for a in actions]
+    return found[0]
+
+
+async def gone(session: Session, doc: str, model: str, generator: str) -> None:
+    await session.diagnostics(doc, lambda d: (model, f"djgen.missing-{generator}") not in codes(d))
+
+
+@pytest.mark.parametrize("spec", [VSCODE, NEOVIM])
+async def test_quick_fix_resolves_to_an_edit_that_creates_the_file(
+    start: StartSession, project, spec: str
+) -> None:
+    session = await start(spec, [project.root], init_options={"diagnosticsDelayMs": 0})
+    doc, diagnostics = await open_models(session, project)
+    actions = await actions_at(session, doc, diagnostics, "Book")
+    kinds = {a.kind for a in actions}
+    assert {f"quickfix.djgen.{g}" for g in DIAGNOSED} <= kinds
+    assert "source.djgen.generateAll" in kinds
+    fix = by_kind(actions, "quickfix.djgen.serializer")
+    assert fix.title == "Generate serializer for Book"
+    assert fix.edit is None, "edits are computed lazily in resolve"
+    assert [d.code for d in fix.diagnostics or []] == ["djgen.missing-serializer"]
+
+    resolved = await session.client.code_action_resolve_async(fix)
+    assert resolved.edit is not None and resolved.edit.document_changes
+    serializers = project.app_dir("catalog") / "serializers.py"
+    create, text_edit = resolved.edit.document_changes
+    assert isinstance(create, types.CreateFile) and create.uri == uri(serializers)
+    assert create.options.ignore_if_exists
+    assert isinstance(text_edit, types.TextDocumentEdit)
+    assert text_edit.text_document.uri == uri(serializers)
+    assert text_edit.text_document.version is None, "not open: unversioned"
+
+    session.files.apply(resolved.edit)
+    assert "class BookSerializer(" in serializers.read_text()
+    await gone(session, doc, "Book", "serializer")
+    assert ("Author", "djgen.missing-serializer") in codes(session.client.diagnostics[doc])
+
+
+async def test_edits_to_open_buffers_are_versioned_and_count_before_saving(
+    start: StartSession, project
+) -> None:
+    serializers = project.app_dir("catalog") / "serializers.py"
+    serializers.write_text('"""Serializers."""\n')
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    buffer = session.files.open(serializers)
+    session.files.replace(buffer, '"""Serializers, edited in the editor."""\n')
+    doc, diagnostics = await open_models(session, project)
+    actions = await actions_at(session, doc, diagnostics, "Author")
+    fix = by_kind(actions, "quickfix.djgen.serializer")
+    resolved = await session.client.code_action_resolve_async(fix)
+    (text_edit,) = resolved.edit.document_changes
+    assert isinstance(text_edit, types.TextDocumentEdit)
+    assert text_edit.text_document.version == 2, "the open buffer's version"
+    session.files.apply(resolved.edit)
+    text = session.files.buffers[buffer][0]
+    assert text.startswith('"""Serializers, edited in the editor."""')
+    assert "class AuthorSerializer(" in text
+    assert serializers.read_text() == '"""Serializers."""\n', "only the buffer changed"
+    await gone(session, doc, "Author", "serializer")
+
+
+async def test_context_only_filters_the_kinds(start: StartSession, project) -> None:
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    doc, diagnostics = await open_models(session, project)
+    source = await actions_at(session, doc, diagnostics, "Book", only=["source"])
+    assert [a.kind for a in source] == ["source.djgen.generateAll"]
+    one = await actions_at(session, doc, diagnostics, "Book", only=["quickfix.djgen.serializer"])
+    assert [a.kind for a in one] == ["quickfix.djgen.serializer"]
+    none = await actions_at(session, doc, diagnostics, "Book", only=["refactor"])
+    assert none == []
+
+
+async def test_generate_all_source_action_gives_a_project_that_passes_check(
+    start: StartSession, project
+) -> None:
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    doc, diagnostics = await open_models(session, project)
+    action = by_kind(
+        await actions_at(session, doc, diagnostics, "Book", only=["source.djgen"]),
+        "source.djgen.generateAll",
+    )
+    resolved = await session.client.code_action_resolve_async(action)
+    created = {
+        c.uri for c in resolved.edit.document_changes or [] if isinstance(c, types.CreateFile)
+    }
+    assert uri(project.app_dir("catalog") / "serializers.py") in created
+    session.files.apply(resolved.edit)
+    await session.diagnostics(doc, lambda d: codes(d) == set())
+    result = project.check()
+    assert result.ok, result.report()
+
+
+async def test_client_without_resolve_gets_the_edit_at_once(start: StartSession, project) -> None:
+    caps = capabilities(VSCODE)
+    caps.text_document.code_action.resolve_support = None
+    session = await start(caps, [project.root], init_options={"diagnosticsDelayMs": 0})
+    doc, diagnostics = await open_models(session, project)
+    actions = await actions_at(session, doc, diagnostics, "Book")
+    fix = by_kind(actions, "quickfix.djgen.serializer")
+    assert fix.edit is not None and fix.edit.document_changes
+    session.files.apply(fix.edit)
+    await gone(session, doc, "Book", "serializer")
+
+
+async def test_client_without_resource_operations_gets_a_command_that_writes_files(
+    start: StartSession, project
+) -> None:
+    caps = capabilities(VSCODE)
+    caps.workspace.workspace_edit = types.WorkspaceEditClientCapabilities(document_changes=False)
+    session = await start(caps, [project.root], init_options={"diagnosticsDelayMs": 0})
+    doc, diagnostics = await open_models(session, project)
+    actions = await actions_at(session, doc, diagnostics, "Book")
+    fix = by_kind(actions, "quickfix.djgen.serializer")
+    assert fix.edit is None
+    assert fix.command is not None and fix.command.command == "djgen.generate"
+    await session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=fix.command.command, arguments=fix.command.arguments)
+    )
+    serializers = project.app_dir("catalog") / "serializers.py"
+    assert "class BookSerializer(" in serializers.read_text()
+    await gone(session, doc, "Book", "serializer")
+
+    # The file exists now: the next fix can be a plain `changes` edit… but this client cannot
+    # create files at all, so it keeps the command; executing it edits the existing file.
+    actions = await actions_at(session, doc, diagnostics, "Author")
+    fix = by_kind(actions, "quickfix.djgen.serializer")
+    await session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=fix.command.command, arguments=fix.command.arguments)
+    )
+    text = serializers.read_text()
+    assert "class BookSerializer(" in text and "class AuthorSerializer(" in text
+    await gone(session, doc, "Author", "serializer")
+
+
+async def test_command_edits_open_buffers_through_apply_edit(start: StartSession, project) -> None:
+    """Without documentChanges, open buffers are edited with a `changes` edit over applyEdit."""
+    serializers = project.app_dir("catalog") / "serializers.py"
+    serializers.write_text('"""Serializers."""\n')
+    caps = capabilities(VSCODE)
+    caps.workspace.workspace_edit = types.WorkspaceEditClientCapabilities(document_changes=False)
+    session = await start(caps, [project.root], init_options={"diagnosticsDelayMs": 0})
+    buffer = session.files.open(serializers)
+    doc, _ = await open_models(session, project)
+    await session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="djgen.generate", arguments=["serializer", doc, "Book"])
+    )
+    (params,) = session.applied_via_request
+    assert params.edit.changes and list(params.edit.changes) == [buffer]
+    assert "class BookSerializer(" in session.files.buffers[buffer][0]
+    await wait_for(lambda: True)
+    await gone(session, doc, "Book", "serializer")
