@@ -26,6 +26,7 @@ from ..ir import (
     ModelIR,
     ModuleIR,
     Problem,
+    Span,
     Value,
 )
 from . import django_fields as df
@@ -58,6 +59,42 @@ class ReadContext:
     settings: ProjectSettings = field(default_factory=ProjectSettings)
     default_auto_field: str = "django.db.models.AutoField"
     loader: ModuleLoader | None = None
+    #: Models read earlier, reused when a class and what it depends on are unchanged.
+    cache: ModelCache | None = None
+
+
+@dataclass
+class _CachedModel:
+    model: ModelIR
+    choices: list[ChoicesIR]
+    problems: list[Problem]
+    line: int
+
+
+class ModelCache:
+    """ModelIRs of the previous read of one document, keyed by class text and dependencies.
+
+    Only the entries used by the latest read are kept, so memory follows the document."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Any, ...], _CachedModel] = {}
+        self._next: dict[tuple[Any, ...], _CachedModel] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> _CachedModel | None:
+        entry = self._entries.get(key)
+        if entry is not None:
+            self.hits += 1
+        else:
+            self.misses += 1
+        return entry
+
+    def put(self, key: tuple[Any, ...], entry: _CachedModel) -> None:
+        self._next[key] = entry
+
+    def commit(self) -> None:
+        self._entries, self._next = self._next, {}
 
 
 @dataclass
@@ -75,6 +112,14 @@ class ModuleLoader:
         self._cache: dict[str, _Loaded | None] = {}
         self._loading: set[str] = set()
         self._labels: dict[Path, tuple[str, str | None]] = {}
+        #: Bumped by ``reset``; part of cache keys that depend on other modules.
+        self.generation = 0
+
+    def reset(self) -> None:
+        """Forget what was read (other modules changed on disk)."""
+        self._cache.clear()
+        self._labels.clear()
+        self.generation += 1
 
     def app_for_file(self, file: Path) -> tuple[str, str | None]:
         """(app label, default_auto_field) of the app a module file belongs to."""
@@ -175,9 +220,12 @@ class _ModuleReader:
         self.custom_fields: dict[str, str | None] = {}
         self.choices: list[ChoicesIR] = []
         self.non_model_attrs: dict[str, set[str]] = {}
+        self._model_keys: dict[str, tuple[Any, ...]] = {}
+        self._fingerprint: tuple[Any, ...] = ()
 
     # -- entry -----------------------------------------------------------------------------
-    def run(self) -> ModuleIR:
+    def run(self, tree: ast.Module | None = None) -> ModuleIR:
+        """Read the module; ``tree`` is a parse of the same text when the caller has one."""
         ir = ModuleIR(
             path=self.ctx.path or "<models>",
             app_label=self.ctx.app_label,
@@ -186,7 +234,8 @@ class _ModuleReader:
             auth_user_model=self.ctx.settings.auth_user_model,
         )
         try:
-            tree = ast.parse(self.src.text, filename=self.ctx.path or "<models>")
+            if tree is None:
+                tree = ast.parse(self.src.text, filename=self.ctx.path or "<models>")
         except SyntaxError as exc:
             line = exc.lineno or 0
             ir.syntax_error = Problem(
@@ -199,6 +248,16 @@ class _ModuleReader:
             ir.problems.append(ir.syntax_error)
             return ir
         self.table = collect_imports(tree, self.ctx.module, self.ctx.is_package)
+        self._fingerprint = (
+            self.ctx.app_label,
+            self.ctx.module,
+            self.ctx.path,
+            self.ctx.default_auto_field,
+            self.ctx.settings.auth_user_model,
+            tuple(sorted(self.table.names.items())),
+            tuple(self.table.star_modules),
+            self.ctx.loader.generation if self.ctx.loader is not None else 0,
+        )
         for stmt in tree.body:
             if isinstance(stmt, ast.ClassDef):
                 try:
@@ -211,6 +270,8 @@ class _ModuleReader:
         ir.choices = [c for c in self.choices if c.owner is None]
         ir.custom_fields = self.custom_fields
         ir.problems = self.problems
+        if self.ctx.cache is not None:
+            self.ctx.cache.commit()
         return ir
 
     # -- classes ---------------------------------------------------------------------------
@@ -266,7 +327,7 @@ class _ModuleReader:
         kinds = {r.kind for r in refs}
         if kinds & {"model-root", "model", "contrib-abstract", "contrib"}:
             self.kinds[node.name] = "model"
-            self._read_model(node, refs)
+            self._read_model_cached(node, refs, None)
         elif "choices" in kinds and any(r.dotted in df.CHOICES_BASES for r in refs):
             self.kinds[node.name] = "choices"
             self.choices.append(self._read_choices(node, refs, owner=None))
@@ -277,7 +338,38 @@ class _ModuleReader:
         elif "unknown" in kinds and self._looks_like_model(node):
             unknown = ", ".join(r.dotted for r in refs if r.kind == "unknown")
             self.kinds[node.name] = "model"
-            model = self._read_model(node, refs)
+            self._read_model_cached(node, refs, unknown)
+        else:
+            self.kinds[node.name] = "other"
+            self.non_model_attrs[node.name] = _assigned_names(node.body)
+
+    def _read_model_cached(
+        self, node: ast.ClassDef, refs: list[_ClassRef], unknown: str | None
+    ) -> None:
+        """``_read_model``, or the previous read's ModelIR when nothing it depends on changed."""
+        cache = self.ctx.cache
+        key: tuple[Any, ...] = ()
+        if cache is not None:
+            key = (
+                self._fingerprint,
+                tuple(sorted(self.custom_fields.items(), key=lambda kv: kv[0])),
+                self.src.whole_lines(node),
+                tuple(self._dependency(r) for r in refs),
+            )
+            self._model_keys[node.name] = (key, node.lineno)
+            entry = cache.get(key)
+            if entry is not None:
+                delta = node.lineno - entry.line
+                if delta:
+                    entry = _shifted(entry, delta, node.lineno)
+                cache.put(key, entry)
+                self.models[node.name] = entry.model
+                self.choices.extend(entry.choices)
+                self.problems.extend(entry.problems)
+                return
+        problems_before, choices_before = len(self.problems), len(self.choices)
+        model = self._read_model(node, refs)
+        if unknown is not None:
             model.problems.append(
                 Problem(
                     f"{node.name} inherits from {unknown}, which djgen cannot read: "
@@ -287,9 +379,27 @@ class _ModuleReader:
                     severity="info",
                 )
             )
-        else:
-            self.kinds[node.name] = "other"
-            self.non_model_attrs[node.name] = _assigned_names(node.body)
+        if cache is not None:
+            cache.put(
+                key,
+                _CachedModel(
+                    model,
+                    self.choices[choices_before:],
+                    self.problems[problems_before:],
+                    node.lineno,
+                ),
+            )
+
+    def _dependency(self, ref: _ClassRef) -> tuple[Any, ...]:
+        """What a base contributes to a model's cache key."""
+        local = self._local(ref.dotted)
+        if local is not None:
+            if local in self._model_keys:
+                return ("local-model", self._model_keys[local])
+            return ("local", ref.kind, frozenset(self.non_model_attrs.get(local, ())))
+        if ref.model is not None:
+            return ("model", ref.dotted, id(ref.model))
+        return (ref.kind, ref.dotted, ref.label, ref.field_ancestor)
 
     def _looks_like_model(self, node: ast.ClassDef) -> bool:
         for stmt in node.body:
@@ -899,6 +1009,35 @@ def _elements(source: str) -> list[str] | None:
     return [text.segment(e) for e in node.elts]
 
 
-def read_with_context(text: str, ctx: ReadContext) -> ModuleIR:
-    """Read ``text`` as the models module described by ``ctx``."""
-    return _ModuleReader(text, ctx).run()
+def _shift_span(span: Span | None, delta: int) -> Span | None:
+    if span is None:
+        return None
+    return Span(span.line + delta, span.col, span.end_line + delta, span.end_col)
+
+
+def _shift_problem(problem: Problem, delta: int) -> Problem:
+    return replace(problem, span=_shift_span(problem.span, delta))
+
+
+def _shifted(entry: _CachedModel, delta: int, line: int) -> _CachedModel:
+    """A cached model moved by ``delta`` lines (own spans only: inherited ones stay put)."""
+    model = entry.model
+    choices = [replace(c, span=_shift_span(c.span, delta)) for c in entry.choices]
+    fields = [
+        replace(f, span=_shift_span(f.span, delta)) if f.inherited_from is None else f
+        for f in model.fields
+    ]
+    moved = replace(
+        model,
+        span=_shift_span(model.span, delta),
+        name_span=_shift_span(model.name_span, delta),
+        fields=fields,
+        choices=[c for c in choices if c.owner == model.name],
+        problems=[_shift_problem(p, delta) for p in model.problems],
+    )
+    return _CachedModel(moved, choices, [_shift_problem(p, delta) for p in entry.problems], line)
+
+
+def read_with_context(text: str, ctx: ReadContext, tree: ast.Module | None = None) -> ModuleIR:
+    """Read ``text`` as the models module described by ``ctx`` (``tree``: its parse, if known)."""
+    return _ModuleReader(text, ctx).run(tree)

@@ -46,6 +46,11 @@ class SourceText:
         parts.append(self._line_bytes(end)[:end_col])
         return b"".join(parts).decode("utf-8", errors="replace")
 
+    def whole_lines(self, node: ast.AST) -> str:
+        """The full lines a node stands on (cheap: no re-encoding)."""
+        end = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        return "".join(self._lines[node.lineno - 1 : end])  # type: ignore[attr-defined]
+
     def span(self, node: ast.AST) -> Span:
         line = node.lineno  # type: ignore[attr-defined]
         end_line = node.end_lineno or line  # type: ignore[attr-defined]
