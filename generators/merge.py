@@ -255,6 +255,14 @@ class _Document:
         """Swap the statement at ``index`` for the generated one; False when already identical."""
         old = self.body[index]
         lines = list(old.leading_lines)
+        header_changed = False
+        if index == 0 and not lines:  # the marker is in the module header
+            for position in _marker_comments(self.header):
+                if self.header[position].comment.value != marker:
+                    self.header[position] = self.header[position].with_changes(
+                        comment=cst.Comment(marker)
+                    )
+                    header_changed = True
         for position in _marker_comments(lines):
             if lines[position].comment.value != marker:
                 lines[position] = lines[position].with_changes(comment=cst.Comment(marker))
@@ -271,7 +279,7 @@ class _Document:
             if any(a is not b for a, b in zip(lines, old.leading_lines, strict=True)):
                 self.body[index] = old.with_changes(leading_lines=lines)
                 return True
-            return False
+            return header_changed
         self.body[index : index + 1] = statements
         self.facts[index : index + 1] = generated.facts
         self._fix_follower(index + len(statements))
@@ -339,6 +347,8 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
     original = "" if existing is None else existing
     text = _render_header(artifact.header) if existing is None else existing
     module, facts = _parse_file(text, artifact.target)
+    if not module.body and not module.has_trailing_newline:
+        module = module.with_changes(has_trailing_newline=True)  # nothing to keep the style of
     document = _Document(module, facts)
     marker = f"{GENERATED_MARKER}: {artifact.generator}"
 

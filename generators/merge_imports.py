@@ -32,6 +32,10 @@ _SENTINEL_PACKAGE = ".".join(_SENTINEL_PARTS)
 LINE_LENGTH = 88
 
 _STDLIB = frozenset(sys.stdlib_module_names)
+#: Packages a relative import of the user's app can never mean.
+_FRAMEWORKS = frozenset(
+    {"django", "rest_framework", "django_filters", "rest_framework_simplejwt", "channels"}
+)
 
 __all__ = ["ImportPlan", "add_imports", "import_section", "plan_imports"]
 
@@ -114,6 +118,8 @@ def _compatible(existing: str, wanted: str) -> bool:
     relative, absolute = (existing, wanted) if existing.startswith(".") else (wanted, existing)
     if not relative.startswith(".") or absolute.startswith("."):
         return False
+    if absolute.split(".")[0] in _STDLIB | _FRAMEWORKS:
+        return False  # ``.models`` is never ``django.contrib.auth.models``
     tail = relative.lstrip(".")
     return not tail or absolute == tail or absolute.endswith("." + tail)
 
