@@ -1,1 +1,1 @@
-"""Static migrations: migrations/*.py + model IR → project states → autodetected operations → migration files."""
+"""Static migrations: migrations/*.py and model IR → project states → operations → files."""

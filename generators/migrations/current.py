@@ -1,0 +1,663 @@
+"""The models' current state: model IR → ``ProjectState`` as Django's ``ModelState.from_model``
+would build it.
+
+Data path: models.py → reader → IR → **current** (this module) → ``autodetector`` (compared with
+the history's state from ``loader``).
+
+Django's rules applied here: each field deconstructed (``deconstruct``), the implicit pk and
+parent links as the reader found them (``DEFAULT_AUTO_FIELD`` / ``default_auto_field``),
+relations to the swappable ``AUTH_USER_MODEL`` written as ``settings.AUTH_USER_MODEL``, choices
+evaluated, abstract bases flattened (and their ``Meta`` inherited with ``abstract: False``),
+multi-table parents as ``bases``, index names generated like ``Index.set_name_with_model``,
+managers kept only when Django would keep them. What cannot be read is collected per model.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from djgen.generators.ir import FieldIR, ModelIR, ModuleIR
+from djgen.generators.migrations.deconstruct import KNOWN_FIELDS, normalize_field
+from djgen.generators.migrations.expressions import (
+    Deconstructed,
+    ModuleScope,
+    QNode,
+    Resolver,
+    Undecidable,
+    to_code,
+)
+from djgen.generators.migrations.loader import normalize_together
+from djgen.generators.migrations.state import (
+    Code,
+    FieldState,
+    ModelState,
+    ProjectState,
+    normalize_path,
+)
+
+ReadText = Callable[[Path], "str | None"]
+
+DEFAULT_NAMES = (
+    "verbose_name",
+    "verbose_name_plural",
+    "db_table",
+    "db_table_comment",
+    "ordering",
+    "unique_together",
+    "permissions",
+    "get_latest_by",
+    "order_with_respect_to",
+    "app_label",
+    "db_tablespace",
+    "abstract",
+    "managed",
+    "proxy",
+    "swappable",
+    "auto_created",
+    "apps",
+    "default_permissions",
+    "select_on_save",
+    "default_related_name",
+    "required_db_features",
+    "required_db_vendor",
+    "base_manager_name",
+    "default_manager_name",
+    "indexes",
+    "constraints",
+)
+
+_AUTH = "django.contrib.auth"
+_MODELS = frozenset({"from django.db import models"})
+_VALIDATORS = frozenset({"import django.contrib.auth.validators"})
+_TZ = frozenset({"import django.utils.timezone"})
+
+#: Fields of django.contrib.auth's abstract models, as Django 5.2 writes them into migrations.
+CONTRIB_FIELDS: dict[str, tuple[str, dict[str, Code]]] = {
+    "password": (
+        "django.db.models.CharField",
+        {"max_length": Code("128"), "verbose_name": Code("'password'")},
+    ),
+    "last_login": (
+        "django.db.models.DateTimeField",
+        {"blank": Code("True"), "null": Code("True"), "verbose_name": Code("'last login'")},
+    ),
+    "is_superuser": (
+        "django.db.models.BooleanField",
+        {
+            "default": Code("False"),
+            "help_text": Code(
+                "'Designates that this user has all permissions without explicitly assigning them.'"
+            ),
+            "verbose_name": Code("'superuser status'"),
+        },
+    ),
+    "username": (
+        "django.db.models.CharField",
+        {
+            "error_messages": Code("{'unique': 'A user with that username already exists.'}"),
+            "help_text": Code(
+                "'Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.'"
+            ),
+            "max_length": Code("150"),
+            "unique": Code("True"),
+            "validators": Code(
+                "[django.contrib.auth.validators.UnicodeUsernameValidator()]", _VALIDATORS
+            ),
+            "verbose_name": Code("'username'"),
+        },
+    ),
+    "first_name": (
+        "django.db.models.CharField",
+        {"blank": Code("True"), "max_length": Code("150"), "verbose_name": Code("'first name'")},
+    ),
+    "last_name": (
+        "django.db.models.CharField",
+        {"blank": Code("True"), "max_length": Code("150"), "verbose_name": Code("'last name'")},
+    ),
+    "email": (
+        "django.db.models.EmailField",
+        {
+            "blank": Code("True"),
+            "max_length": Code("254"),
+            "verbose_name": Code("'email address'"),
+        },
+    ),
+    "is_staff": (
+        "django.db.models.BooleanField",
+        {
+            "default": Code("False"),
+            "help_text": Code("'Designates whether the user can log into this admin site.'"),
+            "verbose_name": Code("'staff status'"),
+        },
+    ),
+    "is_active": (
+        "django.db.models.BooleanField",
+        {
+            "default": Code("True"),
+            "help_text": Code(
+                "'Designates whether this user should be treated as active. Unselect this "
+                "instead of deleting accounts.'"
+            ),
+            "verbose_name": Code("'active'"),
+        },
+    ),
+    "date_joined": (
+        "django.db.models.DateTimeField",
+        {
+            "default": Code("django.utils.timezone.now", _TZ),
+            "verbose_name": Code("'date joined'"),
+        },
+    ),
+    "groups": (
+        "django.db.models.ManyToManyField",
+        {
+            "blank": Code("True"),
+            "help_text": Code(
+                "'The groups this user belongs to. A user will get all permissions granted "
+                "to each of their groups.'"
+            ),
+            "related_name": Code("'user_set'"),
+            "related_query_name": Code("'user'"),
+            "to": Code("'auth.group'"),
+            "verbose_name": Code("'groups'"),
+        },
+    ),
+    "user_permissions": (
+        "django.db.models.ManyToManyField",
+        {
+            "blank": Code("True"),
+            "help_text": Code("'Specific permissions for this user.'"),
+            "related_name": Code("'user_set'"),
+            "related_query_name": Code("'user'"),
+            "to": Code("'auth.permission'"),
+            "verbose_name": Code("'user permissions'"),
+        },
+    ),
+}
+CONTRIB_ABSTRACT = {
+    "AbstractUser": {"verbose_name": Code("'user'"), "verbose_name_plural": Code("'users'")},
+    "AbstractBaseUser": {},
+    "PermissionsMixin": {},
+}
+CONTRIB_MANAGERS = {"AbstractUser": "django.contrib.auth.models.UserManager"}
+
+
+@dataclass
+class CurrentState:
+    """The models' state, and what could not be read (model name → reasons)."""
+
+    state: ProjectState
+    app_label: str
+    undecidable: dict[str, list[str]] = field(default_factory=dict)
+    swappable: dict[str, str] = field(default_factory=dict)
+    pk_names: dict[str, str] = field(default_factory=dict)
+
+    def reasons(self) -> list[str]:
+        return [f"{model}: {r}" for model, rs in self.undecidable.items() for r in rs]
+
+
+def current_state(module: ModuleIR, *, read_text: ReadText | None = None) -> CurrentState:
+    builder = _Builder(module, read_text)
+    return builder.build()
+
+
+class _Builder:
+    def __init__(self, module: ModuleIR, read_text: ReadText | None):
+        self.module = module
+        self.read_text = read_text
+        self.scopes: dict[str, ModuleScope] = {}
+        self.result = CurrentState(
+            ProjectState(),
+            module.app_label,
+            swappable={"AUTH_USER_MODEL": module.auth_user_model},
+        )
+
+    # -- sources -------------------------------------------------------------------------
+
+    def scope(self, model: ModelIR) -> ModuleScope:
+        path = model.path or self.module.path
+        if path in self.scopes:
+            return self.scopes[path]
+        text = None
+        p = Path(path) if path else None
+        if p is not None and p.is_dir():
+            p = p / "__init__.py"
+        if p is not None and self.read_text is not None:
+            text = self.read_text(p)
+        if text is None and p is not None:
+            try:
+                text = p.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+        dotted = self.module.module or f"{self.module.app_label}.models"
+        if p is not None and p.name != "models.py" and p.parent.name == "models":
+            dotted = f"{dotted.rsplit('.', 1)[0] if dotted.endswith('.__init__') else dotted}"
+            dotted = f"{dotted}.{p.stem}" if p.stem != "__init__" else dotted
+        scope = ModuleScope.from_source(
+            text or "", dotted, [*self.module.choices, *_all_choices(self.module)]
+        )
+        self.scopes[path] = scope
+        return scope
+
+    # -- models --------------------------------------------------------------------------
+
+    def build(self) -> CurrentState:
+        for model in self.module.models:
+            if model.abstract:
+                continue
+            pk = model.pk
+            label = f"{model.app_label}.{model.name.lower()}"
+            self.result.pk_names[label] = pk.name if pk else "id"
+        for model in self.module.models:
+            if model.abstract:
+                continue
+            self.result.state.add(self.model_state(model))
+        return self.result
+
+    def note(self, model: ModelIR, reason: str) -> None:
+        reasons = self.result.undecidable.setdefault(model.name, [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    def model_state(self, model: ModelIR) -> ModelState:
+        scope = self.scope(model)
+        resolver = Resolver(scope, owner=model.name)
+        ms = ModelState(model.app_label, model.name)
+        if not model.proxy:
+            for f in model.fields:
+                fs = self.field_state(model, f, resolver)
+                ms.fields[f.name] = fs
+        ms.options = self.options(model, resolver, scope)
+        ms.bases = self.bases(model, scope)
+        ms.managers = self.managers(model, scope)
+        return ms
+
+    def field_state(self, model: ModelIR, f: FieldIR, resolver: Resolver) -> FieldState:
+        contrib = self._contrib_base(model, f.inherited_from)
+        if contrib and f.name in CONTRIB_FIELDS:
+            path, kwargs = CONTRIB_FIELDS[f.name]
+            return FieldState(f.name, path, [], dict(kwargs))
+        path = normalize_path(f.class_path)
+        family = f.internal_type
+        if not f.known or family is None or family not in KNOWN_FIELDS:
+            self.note(model, f"field {f.name}: {f.class_path} is not known to djgen")
+            family = None
+        elif not path.startswith("django.db.models.") and f.field_class in (
+            self.module.custom_fields or {}
+        ):
+            resolver_scope = resolver.scope
+            cls = resolver_scope.classes.get(f.field_class)
+            if cls is not None and any(
+                isinstance(n, ast.FunctionDef) and n.name in ("deconstruct", "__init__")
+                for n in cls.body
+            ):
+                self.note(
+                    model,
+                    f"field {f.name}: {f.field_class} has its own __init__/deconstruct",
+                )
+        kwargs: dict[str, Code] = {}
+        for key, value in f.kwargs.items():
+            if key == "to" and f.related_model:
+                kwargs["to"] = self.relation_target(f.related_model)
+                continue
+            if key == "through" and f.through:
+                kwargs["through"] = Code(repr(f.through))
+                continue
+            try:
+                kwargs[key] = resolver.code(value.source)
+            except (Undecidable, SyntaxError) as exc:
+                self.note(model, f"field {f.name}: {key}={value.source} ({exc})")
+                kwargs[key] = Code(value.source)
+        if f.related_model and "to" not in kwargs:
+            kwargs["to"] = self.relation_target(f.related_model)
+        if f.primary_key:
+            kwargs["serialize"] = Code("False")
+        args: list[Code] = []
+        for value in f.args:
+            try:
+                args.append(resolver.code(value.source))
+            except (Undecidable, SyntaxError) as exc:
+                self.note(model, f"field {f.name}: argument {value.source} ({exc})")
+                args.append(Code(value.source))
+        return normalize_field(FieldState(f.name, path, args, kwargs), family)
+
+    def relation_target(self, label: str) -> Code:
+        if label.lower() == self.module.auth_user_model.lower():
+            return Code("settings.AUTH_USER_MODEL", frozenset({"from django.conf import settings"}))
+        if "." in label:
+            app, name = label.split(".", 1)
+            return Code(repr(f"{app}.{name.lower()}"))
+        return Code(repr(f"{self.module.app_label}.{label.lower()}"))
+
+    def _contrib_base(self, model: ModelIR, name: str | None) -> bool:
+        if name not in CONTRIB_ABSTRACT:
+            return False
+        return any(b.startswith(f"{_AUTH}.") for b in self._all_model_bases(model))
+
+    def _all_model_bases(self, model: ModelIR) -> list[str]:
+        out: list[str] = []
+        todo = list(model.model_bases)
+        while todo:
+            base = todo.pop(0)
+            if base in out:
+                continue
+            out.append(base)
+            local = self._local_model(base)
+            if local is not None:
+                todo.extend(local.model_bases)
+        return out
+
+    def _local_model(self, label: str) -> ModelIR | None:
+        app, _, name = label.rpartition(".")
+        for m in self.module.models:
+            if m.name == name and (m.app_label == app or not app):
+                return m
+        return None
+
+    # -- options -------------------------------------------------------------------------
+
+    def options(self, model: ModelIR, resolver: Resolver, scope: ModuleScope) -> dict[str, Any]:
+        written = dict(model.meta.options)
+        inherited = self._inherited_meta(model, scope)
+        out: dict[str, Any] = {}
+        for name in DEFAULT_NAMES:
+            if name in ("app_label", "apps"):
+                continue
+            if name == "abstract":
+                if "abstract" in written or inherited is not None:
+                    out["abstract"] = Code("False")
+                continue
+            if name not in written:
+                if inherited and name in inherited:
+                    out[name] = inherited[name]
+                continue
+            source = written[name].source
+            try:
+                if name in ("unique_together", "index_together"):
+                    value = normalize_together(_plain(resolver.value(source)))
+                    if value:
+                        out[name] = value
+                elif name == "order_with_respect_to":
+                    out[name] = resolver.value(source)
+                elif name == "indexes":
+                    out[name] = [self.index(model, resolver, node) for node in _elements(source)]
+                elif name == "constraints":
+                    out[name] = [self.constraint(resolver, node) for node in _elements(source)]
+                else:
+                    out[name] = resolver.code(source)
+            except (Undecidable, SyntaxError) as exc:
+                self.note(model, f"Meta.{name} ({exc})")
+        out.setdefault("indexes", [])
+        out.setdefault("constraints", [])
+        if model.proxy:
+            out["proxy"] = Code("True")
+        return out
+
+    def _inherited_meta(self, model: ModelIR, scope: ModuleScope) -> dict[str, Code] | None:
+        """Options a Meta inherited from an abstract base adds (None: no inherited Meta)."""
+        cls = scope.classes.get(model.name)
+        own_meta = None
+        if cls is not None:
+            own_meta = next(
+                (n for n in cls.body if isinstance(n, ast.ClassDef) and n.name == "Meta"), None
+            )
+        abstract_bases = []
+        for base in model.model_bases:
+            short = base.rsplit(".", 1)[-1]
+            if base.startswith(f"{_AUTH}.") and short in CONTRIB_ABSTRACT:
+                abstract_bases.append(short)
+                continue
+            local = self._local_model(base)
+            if local is not None and local.abstract:
+                abstract_bases.append(short)
+        if not abstract_bases:
+            return None
+        if own_meta is not None:
+            meta_bases = [ast.unparse(b) for b in own_meta.bases]
+            if not any(b.endswith(".Meta") for b in meta_bases):
+                return None
+        extra: dict[str, Code] = {}
+        for short in abstract_bases:
+            for key, value in CONTRIB_ABSTRACT.get(short, {}).items():
+                extra.setdefault(key, value)
+        return extra
+
+    def index(self, model: ModelIR, resolver: Resolver, node: ast.expr) -> Code:
+        value = resolver.value(node)
+        if not isinstance(value, Deconstructed):
+            raise Undecidable(f"index {ast.unparse(node)} is not an Index")
+        kwargs = dict(value.kwargs)
+        if "fields" in kwargs:
+            kwargs["fields"] = list(kwargs["fields"])
+            if not kwargs["fields"]:
+                del kwargs["fields"]
+        for key in ("include", "opclasses"):
+            if key in kwargs:
+                kwargs[key] = tuple(kwargs[key]) if key == "include" else kwargs[key]
+                if not kwargs[key]:
+                    del kwargs[key]
+        for key in ("condition", "db_tablespace"):
+            if key in kwargs and kwargs[key] is None:
+                del kwargs[key]
+        if not kwargs.get("name"):
+            if value.args:
+                raise Undecidable("an expression index needs a name")
+            kwargs["name"] = self.index_name(model, kwargs.get("fields") or [])
+        return Deconstructed(value.path, value.args, kwargs).code()
+
+    def index_name(self, model: ModelIR, fields: list[str]) -> str:
+        table = _option_str(model.meta.options.get("db_table")) or (
+            f"{model.app_label}_{model.name.lower()}"
+        )
+        columns, ordered = [], []
+        for name in fields:
+            desc = name.startswith("-")
+            fname = name[1:] if desc else name
+            f = model.field(fname)
+            if f is None:
+                raise Undecidable(f"index on unknown field {fname}")
+            column = f.kwarg("db_column") or f.attname
+            columns.append(column)
+            ordered.append(f"-{column}" if desc else column)
+        digest = hashlib.md5(usedforsecurity=False)
+        for part in [table, *ordered, "idx"]:
+            digest.update(part.encode())
+        name = f"{table[:11]}_{columns[0][:7]}_{digest.hexdigest()[:6]}_idx"
+        if name[0] == "_" or name[0].isdigit():
+            name = f"D{name[1:]}"
+        return name
+
+    def constraint(self, resolver: Resolver, node: ast.expr) -> Code:
+        value = resolver.value(node)
+        if not isinstance(value, Deconstructed):
+            raise Undecidable(f"constraint {ast.unparse(node)} is not a constraint")
+        kwargs = dict(value.kwargs)
+        cls = value.path.rsplit(".", 1)[-1]
+        if cls == "CheckConstraint" and "check" in kwargs and "condition" not in kwargs:
+            kwargs["condition"] = kwargs.pop("check")
+        if cls == "UniqueConstraint":
+            for key in ("fields", "include", "opclasses"):
+                if key in kwargs:
+                    kwargs[key] = tuple(kwargs[key])
+                    if not kwargs[key]:
+                        del kwargs[key]
+            for key in ("condition", "deferrable", "nulls_distinct"):
+                if key in kwargs and kwargs[key] is None:
+                    del kwargs[key]
+        if "condition" in kwargs and isinstance(kwargs["condition"], QNode):
+            kwargs["condition"] = kwargs["condition"]
+        for key in ("violation_error_message", "violation_error_code"):
+            if key in kwargs and kwargs[key] is None:
+                del kwargs[key]
+        return Deconstructed(value.path, value.args, kwargs).code()
+
+    # -- bases and managers ----------------------------------------------------------------
+
+    def bases(self, model: ModelIR, scope: ModuleScope) -> list[Code]:
+        out: list[Code] = []
+        resolver = Resolver(scope)
+
+        def add(code: Code) -> None:
+            if code.text not in [c.text for c in out]:
+                out.append(code)
+
+        def walk(m: ModelIR, base_sources: list[str]) -> None:
+            model_bases = {b.rsplit(".", 1)[-1]: b for b in m.model_bases}
+            for source in base_sources:
+                short = source.rsplit(".", 1)[-1]
+                if source in ("models.Model", "Model", "django.db.models.Model"):
+                    add(Code("models.Model", _MODELS))
+                    continue
+                if short in model_bases:
+                    label = model_bases[short]
+                    if label.startswith(f"{_AUTH}."):
+                        add(Code("models.Model", _MODELS))
+                        continue
+                    local = self._local_model(label)
+                    if local is not None and local.abstract:
+                        walk(local, local.bases)
+                        continue
+                    app, _, name = label.rpartition(".")
+                    add(Code(repr(f"{app}.{name.lower()}")))
+                    continue
+                try:
+                    code = resolver.code(source)
+                except (Undecidable, SyntaxError):
+                    self.note(model, f"base class {source} cannot be resolved")
+                    continue
+                add(code)
+
+        walk(model, model.bases)
+        if not out:
+            out.append(Code("models.Model", _MODELS))
+        return out
+
+    def managers(self, model: ModelIR, scope: ModuleScope) -> list[tuple[str, Code]]:
+        cls = scope.classes.get(model.name)
+        declared: list[tuple[str, ast.expr]] = []
+        if cls is not None:
+            for stmt in cls.body:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id in model.managers
+                ):
+                    declared.append((stmt.targets[0].id, stmt.value))
+        if not declared:
+            for base in self._all_model_bases(model):
+                short = base.rsplit(".", 1)[-1]
+                if base.startswith(f"{_AUTH}.") and short in CONTRIB_MANAGERS:
+                    path = CONTRIB_MANAGERS[short]
+                    module = path.rsplit(".", 1)[0]
+                    return [("objects", Code(f"{path}()", frozenset({f"import {module}"})))]
+            return []
+        out: list[tuple[str, Code]] = []
+        shim = None
+        for i, (name, node) in enumerate(declared):
+            in_migrations, code = self._manager(model, scope, node)
+            if in_migrations and code is not None:
+                out.append((name, code))
+            elif i == 0:
+                shim = (name, Code("models.Manager()", _MODELS))
+                out.append(shim)
+        if shim is not None and out == [shim] and shim[0] == "objects":
+            return []
+        return out
+
+    def _manager(
+        self, model: ModelIR, scope: ModuleScope, node: ast.expr
+    ) -> tuple[bool, Code | None]:
+        if not isinstance(node, ast.Call):
+            return False, None
+        func = node.func
+        if isinstance(func, ast.Call):  # Manager.from_queryset(QS)()
+            self.note(model, "manager built with from_queryset()")
+            return False, None
+        resolver = Resolver(scope)
+        parts = _dotted(func)
+        if parts is None:
+            return False, None
+        q = resolver.qualify(parts.split("."))
+        if q is None:
+            return False, None
+        full, module = q
+        if full in ("django.db.models.Manager", "django.db.models.manager.Manager"):
+            return False, None
+        name = parts.split(".")[-1]
+        if full == "django.contrib.auth.models.UserManager" or self._uses_in_migrations(
+            scope, name
+        ):
+            if node.args or node.keywords:
+                self.note(model, f"manager {ast.unparse(node)} has arguments")
+            return True, Code(f"{full}()", frozenset({f"import {module}"}))
+        return False, None
+
+    def _uses_in_migrations(self, scope: ModuleScope, name: str, depth: int = 0) -> bool:
+        cls = scope.classes.get(name)
+        if cls is None or depth > 5:
+            return False
+        for stmt in cls.body:
+            if (
+                isinstance(stmt, ast.Assign)
+                and any(
+                    isinstance(t, ast.Name) and t.id == "use_in_migrations" for t in stmt.targets
+                )
+                and isinstance(stmt.value, ast.Constant)
+            ):
+                return bool(stmt.value.value)
+        for base in cls.bases:
+            text = ast.unparse(base)
+            if text.endswith("UserManager") and not text.endswith("BaseUserManager"):
+                return True
+            if self._uses_in_migrations(scope, text.rsplit(".", 1)[-1], depth + 1):
+                return True
+        return False
+
+
+def _all_choices(module: ModuleIR) -> list[Any]:
+    out = []
+    for m in module.models:
+        out.extend(m.choices)
+    return out
+
+
+def _elements(source: str) -> list[ast.expr]:
+    node = ast.parse(source.strip(), mode="eval").body
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return list(node.elts)
+    raise Undecidable(f"{source} is not a list")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Code):
+        raise Undecidable(f"{value.text} is not a literal")
+    return value
+
+
+def _option_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value.is_literal and isinstance(value.literal, str):
+        return value.literal
+    return None
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def to_code_value(value: Any) -> Code:
+    return to_code(value)
