@@ -8,7 +8,7 @@ Data path under test: cursor in models.py → code actions → ``codeAction/reso
 from __future__ import annotations
 
 import pytest
-from conftest import NEOVIM, VSCODE, Session, StartSession, capabilities, codes, uri, wait_for
+from lsp_session import NEOVIM, VSCODE, Session, StartSession, capabilities, codes, uri, wait_for
 from lsprotocol import types
 
 from djgen.generators.registry import available

@@ -7,7 +7,7 @@ diagnostics pushed (or pulled) to the client, debounced, never stale, stable thr
 from __future__ import annotations
 
 import pytest
-from conftest import NEOVIM, VSCODE, StartSession, capabilities, codes, wait_for
+from lsp_session import NEOVIM, VSCODE, StartSession, capabilities, codes, wait_for
 from lsprotocol import types
 
 from djgen.generators.registry import available
@@ -154,7 +154,7 @@ async def test_multi_root_settings_apply_per_folder(start: StartSession, tmp_pat
         pytest.skip("needs two diagnosed generators")
     first = copy_example(tmp_path / "one" / "bookshop", "bookshop")
     second = copy_example(tmp_path / "two" / "bookshop", "bookshop")
-    from conftest import uri
+    from lsp_session import uri
 
     session = await start(
         VSCODE,
