@@ -150,28 +150,33 @@ def write(changes: Iterable[FileChange]) -> list[Path]:
 _EXPECTED: dict[tuple[str, str, str, str, str], list[tuple[str, str]]] = {}
 
 
-def _expected(
-    name: str, module: ModuleIR, model: str, config: DjgenConfig
-) -> list[tuple[str, str]]:
-    """(target, identity) of the definitions a generator writes for one model; cached, since it
-    depends only on the model's name and kind, not on its fields."""
+def _model_kind(module: ModuleIR, model: str) -> str:
     ir = module.model(model)
-    kind = "abstract" if ir is None or ir.abstract else ("proxy" if ir.proxy else "concrete")
-    key = (name, module.app_label, model, kind, repr(config))
-    cached = _EXPECTED.get(key)
-    if cached is None:
+    return "abstract" if ir is None or ir.abstract else ("proxy" if ir.proxy else "concrete")
+
+
+def _expected(
+    name: str, module: ModuleIR, models: Sequence[str], config: DjgenConfig
+) -> dict[str, list[tuple[str, str]]]:
+    """(target, identity) of the definitions a generator writes for each model. Cached, since
+    they depend only on a model's name and kind, not on its fields; the models not cached yet
+    are generated in one call."""
+    fingerprint = repr(config)
+    keys = {m: (name, module.app_label, m, _model_kind(module, m), fingerprint) for m in models}
+    missing = [m for m, key in keys.items() if key not in _EXPECTED]
+    if missing:
         from .registry import get_generator
 
-        cached = [
-            (artifact.target, d.identity)
-            for artifact in get_generator(name).generate(module, config, [model])
-            for d in artifact.definitions
-            if d.model == model
-        ]
-        if len(_EXPECTED) > 20_000:
+        found: dict[str, list[tuple[str, str]]] = {m: [] for m in missing}
+        for artifact in get_generator(name).generate(module, config, missing):
+            for d in artifact.definitions:
+                if d.model in found:
+                    found[d.model].append((artifact.target, d.identity))
+        if len(_EXPECTED) > 50_000:
             _EXPECTED.clear()
-        _EXPECTED[key] = cached
-    return cached
+        for m in missing:
+            _EXPECTED[keys[m]] = found[m]
+    return {m: _EXPECTED[key] for m, key in keys.items()}
 
 
 def status(
@@ -197,13 +202,12 @@ def status(
             identities[target] = defined_identities(text) if text else set()
         return identities[target]
 
+    concrete = [m.name for m in module.models if m.concrete]
+    expected = {name: _expected(name, module, concrete, config) for name in names}
     out: dict[str, dict[str, bool]] = {}
-    for model in module.models:
-        if not model.concrete:
-            continue
-        row: dict[str, bool] = {}
-        for name in names:
-            expected = _expected(name, module, model.name, config)
-            row[name] = all(identity in defined(target) for target, identity in expected)
-        out[model.name] = row
+    for model in concrete:
+        out[model] = {
+            name: all(identity in defined(target) for target, identity in expected[name][model])
+            for name in names
+        }
     return out
