@@ -34,6 +34,8 @@ NUMBER_TYPES = INTEGER_TYPES | {"FloatField", "DecimalField"}
 AUTO_TYPES = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
 #: Types django-filter cannot filter usefully (and the admin should not list or filter by).
 UNFILTERABLE_TYPES = frozenset({"JSONField", "FileField", "ImageField", "BinaryField"})
+#: Field names never exposed, searched or listed (password hashes).
+SECRET_FIELD_NAMES = frozenset({"password"})
 #: Types that make poor list columns or sort keys.
 BULKY_TYPES = frozenset({"TextField", "JSONField", "BinaryField"})
 
@@ -58,8 +60,9 @@ class ModelFields:
 
     @property
     def data_fields(self) -> list[FieldIR]:
-        """Fields without parent links (``id`` stands for the ``<parent>_ptr`` of a child)."""
-        return [f for f in self.fields if not f.parent_link]
+        """The fields an API or admin shows: no parent links (``id`` stands for a child's
+        ``<parent>_ptr``) and no password hashes (``AbstractUser.password``)."""
+        return [f for f in self.fields if not f.parent_link and f.name not in SECRET_FIELD_NAMES]
 
 
 def _find(module: ModuleIR, label: str | None) -> ModelIR | None:

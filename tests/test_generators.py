@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from corpus import APPS, INHERITANCE, RELATIONS
+from corpus import APPS, INHERITANCE, RELATIONS, USER_APPS
 
 from djgen.generators import registry
 from djgen.generators.artifacts import Artifact, Definition
@@ -502,6 +502,21 @@ def test_admin_raw_ids_for_self_user_and_plain_m2m() -> None:
     assert article["raw_id_fields"] == ["author", "tags", "related"]
     assert article["list_filter"] == ["category"]
     assert class_attrs(defs["CategoryAdmin"].code)["raw_id_fields"] == ["parent"]
+
+
+def test_user_relations_and_password_hashes() -> None:
+    blog = read_source(USER_APPS["blog"]["models.py"], app_label="blog")
+    post = class_attrs(definitions(generate(blog, "admin"))["PostAdmin"].code)
+    # settings.AUTH_USER_MODEL and get_user_model() both count as the (big) user table
+    assert post["raw_id_fields"] == ["author", "editor"]
+    assert "list_filter" not in post
+    accounts = read_source(USER_APPS["accounts"]["models.py"], app_label="accounts")
+    for name in API_GENERATORS:
+        for artifact in generate(accounts, name):
+            for definition in artifact.definitions:
+                assert "password" not in definition.code, definition.code
+    user = class_attrs(definitions(generate(accounts, "serializer"))["UserSerializer"].code)
+    assert {"username", "email", "groups"} <= set(user["Meta.fields"])
 
 
 # -- templates -------------------------------------------------------------------------------
