@@ -348,9 +348,13 @@ def add_imports(module: cst.Module, wanted: Sequence[Import]) -> tuple[cst.Modul
     context = CodemodContext(full_package_name=_SENTINEL_PACKAGE)
     items = [ImportItem(i.module, i.name, i.alias) for i in wanted]
     visitor = _AddImports(context, items, module.config_for_parsing)
-    updated = module.visit(visitor)
-    assert isinstance(updated, cst.Module)
-    body = list(updated.body)
+    # The visitor only reads and edits the top import block: visit just that (fast on big files).
+    head_end = _block_end(list(module.body))
+    head = module.with_changes(body=module.body[:head_end], footer=())
+    visited = head.visit(visitor)
+    assert isinstance(visited, cst.Module)
+    body = [*visited.body, *module.body[head_end:]]
+    updated = module
     new_statements = []
     for module_text, members in visitor.pending():
         if members is None:
@@ -368,6 +372,14 @@ def add_imports(module: cst.Module, wanted: Sequence[Import]) -> tuple[cst.Modul
     for section, key, statement in sorted(new_statements, key=lambda s: (s[0], s[1])):
         _place(body, section, key, statement)
     return updated.with_changes(body=body), visitor.added
+
+
+def _block_end(body: list[cst.BaseStatement]) -> int:
+    """Index just past the top import block (after a module docstring)."""
+    end = 1 if body and _is_docstring(body[0]) else 0
+    while end < len(body) and _import_info(body[end]) is not None:
+        end += 1
+    return end
 
 
 def _place(
