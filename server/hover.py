@@ -7,6 +7,7 @@ preview** (this module) → ``textDocument/hover``.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from lsprotocol import types
@@ -57,10 +58,11 @@ def hovered(
             line = field.span.line - 1
             if line != position.line or line >= len(analysis.lines):
                 continue
-            text = analysis.lines[line]
-            col = text.find(field.name, field.span.col)
-            if col < 0:
+            # The span is the field's call; its name is the assignment target on that line.
+            match = re.match(rf"\s*({re.escape(field.name)})\s*[:=]", analysis.lines[line])
+            if match is None:
                 continue
+            col = match.start(1)
             frng = span_range(analysis.lines, line + 1, col, line + 1, col + len(field.name))
             if _contains(frng, position):
                 return model, field, frng
