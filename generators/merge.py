@@ -211,7 +211,8 @@ class _Document:
         return index
 
     def position(self, definition: Definition) -> tuple[int, bool]:
-        """Where a new definition goes, and whether it sits right after a related statement."""
+        """Where a new definition goes, and whether it follows a statement on the same name
+        (``router.register(...)`` after ``router = ...``: no blank line between them)."""
         floor = self.import_block_end()
         after = before = None
         if definition.after:
@@ -222,10 +223,12 @@ class _Document:
                 (i for i, f in enumerate(self.facts) if f.matches_before(definition.before)), None
             )
         if after is not None:
-            return max(after, floor), True
-        if before is not None:
-            return max(before, floor), False
-        return len(self.body), False
+            index = max(after, floor)
+        elif before is not None:
+            index = max(before, floor)
+        else:
+            index = len(self.body)
+        return index, index > 0 and self.facts[index - 1].related_to(definition.name)
 
     def leading_lines(self, index: int) -> Sequence[cst.EmptyLine]:
         lines = list(self.body[index].leading_lines)

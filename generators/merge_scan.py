@@ -80,7 +80,12 @@ class _UseCollector(ast.NodeVisitor):
             self.names.add(name)
         self.generic_visit(node)
 
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.names.add(node.name)  # defining a name is using it (``before`` a class)
+        self.generic_visit(node)
+
     def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.names.add(node.name)
         for decorator in node.decorator_list:
             self.visit(decorator)
         self.visit(node.args)
@@ -155,6 +160,10 @@ class StatementFacts:
     @cached_property
     def fingerprints(self) -> frozenset[str]:
         return frozenset(fingerprint(node) for node in self.nodes)
+
+    def related_to(self, name: str) -> bool:
+        """Whether this statement binds ``name``, a prefix of it, or a name under it."""
+        return any(_name_hit(bound, name) or _name_hit(name, bound) for bound in self.binds)
 
     def matches_after(self, names: Iterable[str]) -> bool:
         return any(_name_hit(bound, name) for bound in self.binds for name in names)
