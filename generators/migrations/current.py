@@ -315,6 +315,12 @@ class _Builder:
                 kwargs[key] = Code(value.source)
         if f.related_model and "to" not in kwargs:
             kwargs["to"] = self.relation_target(f.related_model)
+        if f.related_model and "to_field" in kwargs:
+            target = f.related_model.lower()
+            if "." not in target:
+                target = f"{self.module.app_label}.{target}"
+            if kwargs["to_field"].text.strip("'\"") == self.result.pk_names.get(target, "id"):
+                del kwargs["to_field"]
         if f.primary_key:
             kwargs["serialize"] = Code("False")
         args: list[Code] = []
@@ -362,70 +368,94 @@ class _Builder:
     # -- options -------------------------------------------------------------------------
 
     def options(self, model: ModelIR, resolver: Resolver, scope: ModuleScope) -> dict[str, Any]:
-        written = dict(model.meta.options)
-        inherited = self._inherited_meta(model, scope)
+        """Meta options as ``ModelState.from_model`` keeps them: the attributes of the model's
+        Meta class (its own, or the one inherited from an abstract base), by Python rules."""
+        attrs = self._meta_attrs(model)
         out: dict[str, Any] = {}
         for name in DEFAULT_NAMES:
-            if name in ("app_label", "apps"):
+            if name in ("app_label", "apps") or name not in attrs:
                 continue
             if name == "abstract":
-                if "abstract" in written or inherited is not None:
-                    out["abstract"] = Code("False")
+                out["abstract"] = Code("False")
                 continue
-            if name not in written:
-                if inherited and name in inherited:
-                    out[name] = inherited[name]
+            value, where = attrs[name]
+            if isinstance(value, Code):
+                out[name] = value
                 continue
-            source = written[name].source
+            res = where or resolver
             try:
                 if name in ("unique_together", "index_together"):
-                    value = normalize_together(_plain(resolver.value(source)))
-                    if value:
-                        out[name] = value
+                    together = normalize_together(_plain(res.value(value)))
+                    if together:
+                        out[name] = together
                 elif name == "order_with_respect_to":
-                    out[name] = resolver.value(source)
+                    out[name] = res.value(value)
                 elif name == "indexes":
-                    out[name] = [self.index(model, resolver, node) for node in _elements(source)]
+                    out[name] = [self.index(model, res, node) for node in _elements(value)]
                 elif name == "constraints":
-                    out[name] = [self.constraint(resolver, node) for node in _elements(source)]
+                    out[name] = [self.constraint(res, node) for node in _elements(value)]
                 else:
-                    out[name] = resolver.code(source)
+                    out[name] = res.code(value)
             except (Undecidable, SyntaxError) as exc:
                 self.note(model, f"Meta.{name} ({exc})")
         out.setdefault("indexes", [])
         out.setdefault("constraints", [])
-        if model.proxy:
-            out["proxy"] = Code("True")
         return out
 
-    def _inherited_meta(self, model: ModelIR, scope: ModuleScope) -> dict[str, Code] | None:
-        """Options a Meta inherited from an abstract base adds (None: no inherited Meta)."""
+    def _meta_attrs(self, model: ModelIR) -> dict[str, tuple[Any, Resolver | None]]:
+        """Attribute name → (source node or Code, resolver) of the Meta Django would use."""
+        scope = self.scope(model)
         cls = scope.classes.get(model.name)
-        own_meta = None
-        if cls is not None:
-            own_meta = next(
-                (n for n in cls.body if isinstance(n, ast.ClassDef) and n.name == "Meta"), None
-            )
-        abstract_bases = []
-        for base in model.model_bases:
+        own = _meta_of(cls)
+        if own is not None:
+            return self._collect_meta(own, model, 0)
+        for base in self._all_model_bases(model):
             short = base.rsplit(".", 1)[-1]
             if base.startswith(f"{_AUTH}.") and short in CONTRIB_ABSTRACT:
-                abstract_bases.append(short)
-                continue
+                return {
+                    **{k: (v, None) for k, v in CONTRIB_ABSTRACT[short].items()},
+                    "abstract": (Code("False"), None),
+                }
             local = self._local_model(base)
             if local is not None and local.abstract:
-                abstract_bases.append(short)
-        if not abstract_bases:
-            return None
-        if own_meta is not None:
-            meta_bases = [ast.unparse(b) for b in own_meta.bases]
-            if not any(b.endswith(".Meta") for b in meta_bases):
-                return None
-        extra: dict[str, Code] = {}
-        for short in abstract_bases:
-            for key, value in CONTRIB_ABSTRACT.get(short, {}).items():
-                extra.setdefault(key, value)
-        return extra
+                meta = _meta_of(self.scope(local).classes.get(local.name))
+                if meta is not None:
+                    return self._collect_meta(meta, local, 0)
+        return {}
+
+    def _collect_meta(
+        self, meta: ast.ClassDef, owner: ModelIR, depth: int
+    ) -> dict[str, tuple[Any, Resolver | None]]:
+        attrs: dict[str, tuple[Any, Resolver | None]] = {}
+        if depth > 8:
+            return attrs
+        for base in reversed(meta.bases):
+            text = ast.unparse(base)
+            if not text.endswith(".Meta"):
+                continue
+            short = text[: -len(".Meta")].rsplit(".", 1)[-1]
+            if short in CONTRIB_ABSTRACT:
+                attrs.update({k: (v, None) for k, v in CONTRIB_ABSTRACT[short].items()})
+                attrs["abstract"] = (Code("False"), None)
+                continue
+            local = self.module.model(short)
+            if local is not None:
+                inner = _meta_of(self.scope(local).classes.get(local.name))
+                if inner is not None:
+                    attrs.update(self._collect_meta(inner, local, depth + 1))
+        resolver = Resolver(self.scope(owner), owner=owner.name)
+        for stmt in meta.body:
+            if isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    if isinstance(target, ast.Name):
+                        attrs[target.id] = (stmt.value, resolver)
+            elif (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.value is not None
+            ):
+                attrs[stmt.target.id] = (stmt.value, resolver)
+        return attrs
 
     def index(self, model: ModelIR, resolver: Resolver, node: ast.expr) -> Code:
         value = resolver.value(node)
@@ -564,7 +594,13 @@ class _Builder:
             if in_migrations and code is not None:
                 out.append((name, code))
             elif i == 0:
-                shim = (name, Code("models.Manager()", _MODELS))
+                shim = (
+                    name,
+                    Code(
+                        "django.db.models.manager.Manager()",
+                        frozenset({"import django.db.models.manager"}),
+                    ),
+                )
                 out.append(shim)
         if shim is not None and out == [shim] and shim[0] == "objects":
             return []
@@ -627,11 +663,17 @@ def _all_choices(module: ModuleIR) -> list[Any]:
     return out
 
 
-def _elements(source: str) -> list[ast.expr]:
-    node = ast.parse(source.strip(), mode="eval").body
+def _elements(source: str | ast.expr) -> list[ast.expr]:
+    node = ast.parse(source.strip(), mode="eval").body if isinstance(source, str) else source
     if isinstance(node, (ast.List, ast.Tuple)):
         return list(node.elts)
-    raise Undecidable(f"{source} is not a list")
+    raise Undecidable(f"{ast.unparse(node)} is not a list")
+
+
+def _meta_of(cls: ast.ClassDef | None) -> ast.ClassDef | None:
+    if cls is None:
+        return None
+    return next((n for n in cls.body if isinstance(n, ast.ClassDef) and n.name == "Meta"), None)
 
 
 def _plain(value: Any) -> Any:

@@ -31,6 +31,10 @@ _PATH_ALIASES = {
 }
 
 
+#: Names Django's writer imports with ``from X import Y`` (spelled both ways in files).
+_SHORT_NAMES = {"decimal.Decimal": "Decimal"}
+
+
 @dataclass(frozen=True)
 class Code:
     """A Python expression as source text, and the import lines it needs."""
@@ -67,7 +71,8 @@ class _Canon(ast.NodeTransformer):
             return self.generic_visit(node)
         if dotted.startswith("settings.") and dotted[9:] in self.swappable:
             return ast.Constant(self.swappable[dotted[9:]].lower())
-        return ast.Name(id=normalize_path(dotted), ctx=ast.Load())
+        path = normalize_path(dotted)
+        return ast.Name(id=_SHORT_NAMES.get(path, path), ctx=ast.Load())
 
 
 def _dotted(node: ast.AST) -> str | None:
