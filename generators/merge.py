@@ -349,6 +349,8 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
         return _merge_whole_file(existing, artifact)
     original = "" if existing is None else existing
     text = _render_header(artifact.header) if existing is None else existing
+    bom = "\ufeff" if text.startswith("\ufeff") else ""  # kept, but neither parser wants it
+    text = text[len(bom) :]
     module, facts = _parse_file(text, artifact.target)
     if not module.body and not module.has_trailing_newline:
         module = module.with_changes(has_trailing_newline=True)  # nothing to keep the style of
@@ -385,4 +387,4 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
     merged, added = add_imports(merged, plan.to_add)
     for item, reason in plan.conflicts:
         changes.append(MergeChange(item.render(), "skipped", reason))
-    return MergeResult(merged.code, original, changes, [item.render() for item in added])
+    return MergeResult(bom + merged.code, original, changes, [item.render() for item in added])

@@ -244,7 +244,7 @@ def defined_identities(text: str, definitions: Iterable[Definition] = ()) -> set
     name in the file: pass those definitions to have their identity included when a statement
     with the same normalised text exists. Never raises.
     """
-    facts = [StatementFacts([node]) for node in parse_tolerant(text)]
+    facts = [StatementFacts([node]) for node in parse_tolerant(text.removeprefix("\ufeff"))]
     found: set[str] = set()
     for item in facts:
         found |= item.identities
