@@ -89,8 +89,11 @@ def _parse_generated(definition: Definition, module: cst.Module, generator: str)
         raise MergeError(
             f"generator {generator!r} produced invalid Python for {definition.identity}: {error}"
         ) from None
-    if not parsed.body:
-        raise MergeError(f"generator {generator!r} produced no code for {definition.identity}")
+    if len(parsed.body) != 1 or len(tree.body) != 1:
+        raise MergeError(
+            f"generator {generator!r} produced {len(tree.body)} statements for"
+            f" {definition.identity}; a definition is exactly one top-level statement"
+        )
     marker = cst.EmptyLine(comment=cst.Comment(f"{GENERATED_MARKER}: {generator}"))
     comments = tuple(line for line in parsed.header if line.comment is not None)
     statements = list(parsed.body)

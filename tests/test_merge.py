@@ -974,6 +974,9 @@ def test_invalid_generated_code_is_a_merge_error() -> None:
     artifact = serializer_artifact(definitions=[Definition("X", "class X(:\n")])
     with pytest.raises(MergeError, match="produced invalid Python for X"):
         merge(None, artifact)
+    artifact = serializer_artifact(definitions=[Definition("X", "X = 1\nY = 2\n", "assign")])
+    with pytest.raises(MergeError, match="produced 2 statements for X"):
+        merge("", artifact)
 
 
 def test_large_file_merges() -> None:

@@ -14,7 +14,7 @@ import ast
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_merge import assert_user_code_kept, without_generated
+from test_merge import assert_user_code_kept, ruff, without_generated
 
 from djgen.generators.artifacts import Artifact, Definition, Import
 from djgen.generators.merge import defined_identities, merge
@@ -215,3 +215,34 @@ def test_new_file_properties(artifact: Artifact) -> None:
     if artifact.header:
         assert ast.get_docstring(ast.parse(text)) == artifact.header
     _check(text, _changed(artifact), force=True)
+
+
+_FORMATTED: dict[str, str] = {}
+
+
+def _formatted_code(code: str) -> str:
+    """Generated code as ruff formats it (generators render ruff-stable code)."""
+    if code not in _FORMATTED:
+        _FORMATTED[code] = _ruff_format(code) or code
+    return _FORMATTED[code]
+
+
+def _ruff_format(text: str) -> str | None:
+    done = ruff("format", text=text)
+    return done.stdout if done.returncode == 0 else None
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(existing_files(), artifacts)
+def test_merge_into_ruff_formatted_file_stays_formatted(existing: str, artifact: Artifact) -> None:
+    """When the user's file is ruff-formatted, so is the merged file (LF files; ruff's style)."""
+    formatted = _ruff_format(existing.replace("\r\n", "\n"))
+    if formatted is None or "\r" in formatted:
+        return
+    definitions = [
+        Definition(d.name, _formatted_code(d.code), d.kind, d.key, d.after, d.before, d.model)
+        for d in artifact.definitions
+    ]
+    artifact = Artifact(artifact.generator, artifact.target, artifact.imports, definitions)
+    merged = merge(formatted, artifact).text
+    assert _ruff_format(merged) == merged, f"\n{formatted}\n--- merged ---\n{merged}"
