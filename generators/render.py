@@ -13,7 +13,10 @@ black) would at line length 88, so generated files pass ``ruff format --check`` 
   trailing comma (ruff explodes collection literals that do not fit);
 - ``pycall(indent, prefix, suffix)``: call arguments on one line, else hugged on one indented line
   (no trailing comma), else one per line with a trailing comma;
-- ``pychain(indent, prefix)``: ``a(...).b(...)`` call chains split the way ruff splits them.
+- ``pychain(indent, prefix, receiver)``: ``Book.objects.a(...).b(...)`` call chains split the
+  way ruff splits them;
+- ``pyassign(call, args, indent)``: ``name = call(args)``, parenthesised when ruff would;
+- ``classdef(*bases)``: a class statement's first line.
 
 ``indent`` is the column the statement starts at and ``prefix`` the text written before the
 bracket on the same line (e.g. ``fields = ``), so the filter can tell whether the line fits.
@@ -94,19 +97,36 @@ def pycall(args: Sequence[Any], indent: int = 0, prefix: str = "", suffix: str =
     return f"(\n{body}{' ' * indent})"
 
 
-def pychain(calls: Sequence[tuple[str, Sequence[Any]]], indent: int = 0, prefix: str = "") -> str:
-    """``first(...).second(...)`` with literal arguments, written after ``prefix`` (which ends
-    with the receiver, e.g. ``queryset = Book.objects.``), split like ruff: only the last call
+def pychain(
+    calls: Sequence[tuple[str, Sequence[Any]]],
+    indent: int = 0,
+    prefix: str = "",
+    receiver: str = "",
+) -> str:
+    """``receiver`` + ``first(...).second(...)`` (literal arguments) written after ``prefix``
+    (e.g. ``queryset = `` and ``Book.objects.``), laid out like ruff: split only the last call
     when the text up to its ``(`` fits, else the first call, then the second when the rest of
-    the line still does not fit."""
+    the line still does not fit; when even the first line is too long, the value goes in
+    parentheses on its own lines if that makes it fit."""
     parts = [(name, [py(a) for a in args]) for name, args in calls]
     if not parts:
-        return ""
+        return receiver.rstrip(".")
+    if len(parts) > 2:
+        raise ValueError("pychain lays out one or two calls")
+    plain = receiver + _chain(parts, indent, prefix + receiver)
+    if _fits(indent, prefix, plain.split("\n", 1)[0]):
+        return plain
+    inner_indent = indent + 4
+    inner = receiver + _chain(parts, inner_indent, receiver)
+    if not _fits(inner_indent, inner.split("\n", 1)[0]):
+        return plain
+    return f"(\n{' ' * inner_indent}{inner}\n{' ' * indent})"
+
+
+def _chain(parts: list[tuple[str, list[str]]], indent: int, prefix: str) -> str:
     if len(parts) == 1:
         name, args = parts[0]
         return name + pycall(args, indent, prefix + name)
-    if len(parts) != 2:
-        raise ValueError("pychain lays out one or two calls")
     (first, first_args), (second, second_args) = parts
     first_flat = f"{first}({', '.join(first_args)})"
     flat = f"{first_flat}.{second}({', '.join(second_args)})"
@@ -118,6 +138,31 @@ def pychain(calls: Sequence[tuple[str, Sequence[Any]]], indent: int = 0, prefix:
     first_text = first + pycall(first_args, indent, prefix + first, suffix=f".{second}(")
     tail = f".{second}"
     return first_text + tail + pycall(second_args, indent, ")" + tail)
+
+
+def pyassign(target: str, call: str, args: Sequence[Any] | None = (), indent: int = 0) -> str:
+    """``target = call(args)`` laid out like ruff: the arguments split when the line is too
+    long; the value in parentheses on its own lines when even ``target = call(`` is too long
+    and that makes it fit. ``args=None``: ``call`` is the whole value (a name)."""
+    head = f"{target} = "
+
+    def value(at: int, before: str) -> str:
+        return call if args is None else call + pycall(args, at, before + call)
+
+    plain = value(indent, head)
+    if _fits(indent, head, plain.split("\n", 1)[0]):
+        return head + plain
+    inner_indent = indent + 4
+    inner = value(inner_indent, "")
+    if not _fits(inner_indent, inner.split("\n", 1)[0]):
+        return head + plain
+    return f"{head}(\n{' ' * inner_indent}{inner}\n{' ' * indent})"
+
+
+def classdef(name: str, *bases: str, indent: int = 0) -> str:
+    """``class Name(Base):``, with the bases hugged on their own line when it is too long."""
+    head = f"class {name}"
+    return head + pycall(list(bases), indent, head, ":") + ":"
 
 
 def environment(override_dir: str | Path | None = None) -> jinja2.Environment:
@@ -140,7 +185,14 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters.update(py=py, pylist=pylist, pycall=pycall, pychain=pychain)
+    env.filters.update(
+        py=py,
+        pylist=pylist,
+        pycall=pycall,
+        pychain=pychain,
+        pyassign=pyassign,
+        classdef=classdef,
+    )
     env.globals.update(Code=Code)
     return env
 

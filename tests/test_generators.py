@@ -613,3 +613,82 @@ def test_generated_files_pass_ruff_defaults(tmp_path: Path, config: DjgenConfig)
     assert check.returncode == 0, check.stdout[:4000]
     fmt = run_ruff("format", "--isolated", "--check", "--diff", str(out))
     assert fmt.returncode == 0, fmt.stdout[:4000] + fmt.stderr[:2000]
+
+
+FIELD_SOURCES = [
+    "models.CharField(max_length=20)",
+    "models.TextField()",
+    "models.IntegerField(default=0)",
+    "models.DecimalField(max_digits=5, decimal_places=2)",
+    "models.DateField(null=True)",
+    "models.DateTimeField(auto_now_add=True)",
+    "models.BooleanField(default=False)",
+    'models.CharField(max_length=2, choices=[("a", "A")])',
+    "models.JSONField(default=dict)",
+    "models.UUIDField(null=True)",
+    "models.EmailField()",
+    "models.FloatField()",
+]
+
+
+def random_models_source(rng: random.Random) -> str:
+    """A models module with 1-4 models with random (often very long) names and fields."""
+
+    def ident(longest: int) -> str:
+        text = "".join(rng.choice("abcdefghij_") for _ in range(rng.randint(1, longest)))
+        return text.strip("_") or "x"
+
+    names: list[str] = []
+    for _ in range(rng.randint(1, 4)):
+        name = "M" + "".join(w.title() for w in ident(60).split("_") if w)
+        if name not in names:
+            names.append(name)
+    lines = ["from django.db import models", ""]
+    for index, name in enumerate(names):
+        lines += ["", f"class {name}(models.Model):", "    pass"]
+        used: set[str] = set()
+        for _ in range(rng.randint(0, 8)):
+            field = "f" + ident(50)
+            if field in used:
+                continue
+            used.add(field)
+            roll = rng.random()
+            if roll < 0.15 and index > 0:
+                target = names[rng.randrange(index)]
+                lines.append(
+                    f"    {field} = models.ForeignKey({target!r}, models.CASCADE, related_name='+')"
+                )
+            elif roll < 0.2:
+                lines.append(f"    {field} = models.ManyToManyField({name!r}, related_name='+')")
+            else:
+                lines.append(f"    {field} = {rng.choice(FIELD_SOURCES)}")
+    return "\n".join(lines) + "\n"
+
+
+def test_random_models_generate_ruff_formatted_code(tmp_path: Path) -> None:
+    """Random modules (names up to 60 characters) under both layouts: ``ruff format`` leaves
+    every generated file alone and ``ruff check`` finds nothing but lines that no formatting
+    can shorten (E501 on absurdly long names)."""
+    rng = random.Random(7)
+    configs = [
+        DjgenConfig(),
+        DjgenConfig(layout="api", nested_serializers=True, pagination="cursor"),
+    ]
+    for number in range(40):
+        source = random_models_source(rng)
+        module = read_source(source, app_label="rand")
+        assert module.ok, source
+        texts: dict[str, str | None] = {}
+        for name in API_GENERATORS:
+            for artifact in generate(module, name, configs[number % 2]):
+                texts[artifact.target] = merge(texts.get(artifact.target), artifact).text
+        for target, text in texts.items():
+            out = tmp_path / f"m{number}" / target
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text or "")
+    fmt = run_ruff("format", "--isolated", "--check", "--diff", str(tmp_path))
+    assert fmt.returncode == 0, fmt.stdout[:4000]
+    check = run_ruff(
+        "check", "--isolated", "--select", "E,F,W,I", "--ignore", "E501", str(tmp_path)
+    )
+    assert check.returncode == 0, check.stdout[:4000]
