@@ -31,6 +31,8 @@ from typing import Any
 
 import jinja2
 
+from djgen.generators.config import ConfigError
+
 LINE_LENGTH = 88
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -197,8 +199,9 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     return env
 
 
-class TemplateProblem(ValueError):
-    """A template (usually a project override) is missing or does not render."""
+class TemplateProblem(ConfigError):
+    """A template (usually a project override) is missing or does not render; a
+    ``ConfigError`` because the fix is in the project's template folder."""
 
 
 def render(template: str, override_dir: str | Path | None = None, **context: Any) -> str:
@@ -210,7 +213,8 @@ def render(template: str, override_dir: str | Path | None = None, **context: Any
     except jinja2.TemplateNotFound as exc:
         raise TemplateProblem(f"template not found: {exc.name}") from None
     except jinja2.TemplateError as exc:
-        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise TemplateProblem(f"template {template}{where}: {exc.message}") from None
+        source = getattr(exc, "filename", None) or template
+        where = f", line {exc.lineno}" if getattr(exc, "lineno", None) else ""
+        raise TemplateProblem(f"template {source}{where}: {exc.message}") from None
     lines = [line.rstrip() for line in text.strip("\n").splitlines()]
     return "\n".join(lines) + "\n"

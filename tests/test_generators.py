@@ -504,6 +504,27 @@ def test_admin_raw_ids_for_self_user_and_plain_m2m() -> None:
     assert class_attrs(defs["CategoryAdmin"].code)["raw_id_fields"] == ["parent"]
 
 
+def test_unknown_third_party_fields_are_serialized_but_not_filtered() -> None:
+    source = textwrap.dedent(
+        """
+        from django.db import models
+        from money.fields import MoneyField
+
+        class Price(models.Model):
+            amount = MoneyField(max_digits=8, decimal_places=2)
+            label = models.CharField(max_length=10)
+        """
+    )
+    module = read_source(source, app_label="prices")
+    assert module.model("Price").field("amount").internal_type is None
+    serializer = class_attrs(definitions(generate(module, "serializer"))["PriceSerializer"].code)
+    assert serializer["Meta.fields"] == ["id", "amount", "label"]
+    filterset = class_attrs(definitions(generate(module, "filterset"))["PriceFilterSet"].code)
+    assert filterset["Meta.fields"] == ["label"]
+    admin = class_attrs(definitions(generate(module, "admin"))["PriceAdmin"].code)
+    assert admin["list_display"] == ["id", "label"]
+
+
 def test_user_relations_and_password_hashes() -> None:
     blog = read_source(USER_APPS["blog"]["models.py"], app_label="blog")
     post = class_attrs(definitions(generate(blog, "admin"))["PostAdmin"].code)
@@ -547,6 +568,10 @@ def test_project_template_overrides(tmp_path: Path, bookshop) -> None:
     (override / "model.py.j2").write_text("class {{ nope }}:\n    pass\n")
     with pytest.raises(TemplateProblem, match="nope"):
         render("serializer/model.py.j2", str(tmp_path), model="Book")
+    (override / "model.py.j2").write_text("class {% if %}:\n")
+    with pytest.raises(TemplateProblem) as info:
+        generate(bookshop, "serializer", config)
+    assert str(override / "model.py.j2") in str(info.value) and "line 1" in str(info.value)
 
 
 # -- the generated files pass ruff with default settings ------------------------------------
