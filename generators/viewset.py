@@ -180,6 +180,9 @@ class ViewSetGenerator:
             "Include the API in the project's urls.py: "
             f'path("api/", include("{app_module_hint(module)}.{urls_module}"))'
         )
+        views.notes.append(
+            'The viewsets need "rest_framework" and "django_filters" in INSTALLED_APPS.'
+        )
         artifacts = [views, urls]
         if config.layout == "api":
             artifacts.insert(0, api_package_artifact(self.name, module, config))
