@@ -635,7 +635,7 @@ class Detector:
                 self.needs_default.append(NeedsDefaultField(ms.name, fname, auto_now_add))
             else:
                 fs = FieldState(fs.name, fs.path, list(fs.args), dict(fs.kwargs))
-                fs.kwargs["default"] = Code(given)
+                fs.kwargs["default"] = one_off_default(given)
         self.add(ops.AddField(name, fname, fs, preserve), deps)
 
     def generate_altered_fields(self) -> None:
@@ -667,6 +667,44 @@ class Detector:
             new = self.to_state.models[(app, name)].options.get("db_table")
             if not self._same(old, new):
                 self.add(ops.AlterModelTable(name, new))
+
+
+#: Short spellings accepted for one-off defaults.
+_DEFAULT_ALIASES = {"timezone.now": "django.utils.timezone.now", "now": "django.utils.timezone.now"}
+
+
+def one_off_default(text: str) -> Code:
+    """A ``--default`` value (a Python expression) as Code with the imports its dotted names
+    need: ``django.utils.timezone.now`` imports ``django.utils.timezone``."""
+    import ast
+
+    text = _DEFAULT_ALIASES.get(text.strip(), text.strip())
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"--default value {text!r} is not a Python expression") from exc
+    imports = set()
+    inner_nodes: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            inner_nodes.add(id(node.value))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and id(node) not in inner_nodes
+            and isinstance(node.value, (ast.Name, ast.Attribute))
+        ):
+            parts = []
+            inner: ast.AST = node
+            while isinstance(inner, ast.Attribute):
+                parts.append(inner.attr)
+                inner = inner.value
+            if isinstance(inner, ast.Name):
+                parts.append(inner.id)
+                dotted = list(reversed(parts))
+                if len(dotted) >= 2:
+                    imports.add(f"import {'.'.join(dotted[:-1])}")
+    return Code(text, frozenset(imports))
 
 
 def _strip_non_db(code: Code) -> Code:
