@@ -111,6 +111,16 @@ class DjgenConfig:
         """The relative module generated code imports models from."""
         return "..models" if self.layout == "api" else ".models"
 
+    def enabled_generators(self) -> list[str]:
+        """The generators to offer (the ``generators`` option, else every available one) that
+        are implemented, in the contract order."""
+        from djgen.generators.registry import available
+
+        names = available()
+        if self.generators is None:
+            return names
+        return [name for name in names if name in self.generators]
+
     def severity(self, generator: str, default: Severity = "information") -> Severity:
         return self.diagnostics.get(generator, default)
 

@@ -187,3 +187,10 @@ def test_minimal_reader_for_python_310_matches_tomllib(tmp_path: Path) -> None:
     assert _read_djgen_table_minimal("[tool.ruff]\nx = 1\n", path) is None
     with pytest.warns(UserWarning, match="cannot read"):
         _read_djgen_table_minimal("[tool.djgen]\nwhen = 1979-05-27\n", path)
+
+
+def test_enabled_generators_follow_the_option_in_contract_order() -> None:
+    assert DjgenConfig().enabled_generators()[:4] == ["serializer", "filterset", "viewset", "admin"]
+    config = DjgenConfig.from_mapping({"generators": ["admin", "serializer", "websocket"]})
+    # websocket is a valid name but not implemented yet: not offered
+    assert config.enabled_generators() == ["serializer", "admin"]
