@@ -69,6 +69,20 @@ def _parse_file(text: str, target: str) -> tuple[cst.Module, list[StatementFacts
     return module, facts
 
 
+class _ExplicitIndent(cst.CSTTransformer):
+    """Write the code's own indentation into every block (LibCST leaves the default implicit)."""
+
+    def __init__(self, indent: str) -> None:
+        self.indent = indent
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if updated_node.indent is None:
+            return updated_node.with_changes(indent=self.indent)
+        return updated_node
+
+
 @dataclass
 class _Generated:
     """One definition's code, parsed and ready to insert."""
@@ -96,6 +110,8 @@ def _parse_generated(definition: Definition, module: cst.Module, generator: str)
         )
     marker = cst.EmptyLine(comment=cst.Comment(f"{GENERATED_MARKER}: {generator}"))
     comments = tuple(line for line in parsed.header if line.comment is not None)
+    # Keep the generated indentation even when the file's first block is indented otherwise.
+    parsed = parsed.visit(_ExplicitIndent(parsed.default_indent))
     statements = list(parsed.body)
     first = statements[0]
     statements[0] = first.with_changes(leading_lines=(*comments, marker, *first.leading_lines))
@@ -362,10 +378,15 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
 
     changes: list[MergeChange] = []
     written: list[_Generated] = []
+    handled: set[str] = set()
     for definition in artifact.definitions:
         generated = _parse_generated(definition, module, artifact.generator)
         identity = definition.identity
         index = document.find(definition)
+        if identity in handled and definition.kind != "statement":
+            changes.append(MergeChange(identity, "kept", "the artifact defines it twice"))
+            continue
+        handled.add(identity)
         if index is None:
             position, close = document.position(definition)
             document.insert(position, generated, close=close)

@@ -1181,6 +1181,7 @@ def test_merged_files_run_in_django(django_project) -> None:  # type: ignore[no-
         "\ufeffimport os\n",
         "import os\n\x0c\nx = 1\n",
         "import os\n\n\nclass A:\n\tdef f(self):\n\t\treturn 1\n",
+        "if x:\n  y = 1\n",
         "#!/usr/bin/env python\n# comment\n\n'''Doc.'''\n\nimport os\n",
         'def main():\n    pass\n\n\nif __name__ == "__main__":\n    main()\n',
     ],
