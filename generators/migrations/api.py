@@ -152,9 +152,20 @@ def make_migration(
 # ----------------------------------------------------------------------------- internals
 
 
+def _settings_module(app_dir: Path) -> str | None:
+    """``settings_module`` from ``[tool.djgen]``, when set (else the reader asks manage.py)."""
+    try:
+        from djgen.generators.config import load_config
+
+        return load_config(app_dir).settings_module
+    except Exception:  # a broken pyproject is reported by the commands that need it
+        return None
+
+
 def _read_module(app_dir: Path, read_text: ReadText | None) -> ModuleIR:
     from djgen.generators.reader import read_app, read_source
 
+    settings_module = _settings_module(app_dir)
     models_py = app_dir / "models.py"
     if read_text is not None and models_py.is_file():
         text = read_text(models_py)
@@ -162,8 +173,10 @@ def _read_module(app_dir: Path, read_text: ReadText | None) -> ModuleIR:
             from djgen.generators.reader.project import read_app_info
 
             label = read_app_info(app_dir).label
-            return read_source(text, app_label=label, path=str(models_py))
-    return read_app(app_dir)
+            return read_source(
+                text, app_label=label, path=str(models_py), settings_module=settings_module
+            )
+    return read_app(app_dir, settings_module=settings_module)
 
 
 def _analyse(

@@ -1,0 +1,134 @@
+"""``djgen makemigrations APP_DIR [--check] [--dry-run] [--default FIELD=VALUE] [--name NAME]``.
+
+Data path: app folder → ``api.detect`` / ``api.make_migration`` → **cli** (this module: prints
+Django-style lines, writes the file) → terminal and ``migrations/``.
+
+Exit codes as Django's: 0 done (or nothing to do), 1 with ``--check`` when changes are missing,
+2 bad input or a question Django would ask (a one-off default), 3 when the static reading cannot
+decide (the reasons are printed; run Django's own ``makemigrations`` then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_UNDECIDABLE = 0, 1, 2, 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("app_dir", metavar="APP_DIR", help="the app folder (or its models.py)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when model changes are missing from migrations (writes nothing)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print what would be written, write nothing"
+    )
+    parser.add_argument(
+        "--default",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="one-off default for a new non-null field (a Python expression), repeatable",
+    )
+    parser.add_argument("--name", "-n", help="use this migration name (after the number)")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="with --dry-run, print the whole file"
+    )
+
+
+def _defaults(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"--default wants FIELD=VALUE, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _app_dir(raw: str) -> Path:
+    path = Path(raw)
+    if path.is_file() and path.name == "models.py":
+        return path.parent
+    if path.name == "models" and (path / "__init__.py").is_file():
+        return path.parent
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    from djgen.generators.migrations.api import (
+        MigrationsError,
+        NeedsDefault,
+        detect,
+        make_migration,
+    )
+
+    def err(message: str) -> None:
+        print(f"djgen: error: {message}", file=sys.stderr)
+
+    try:
+        defaults = _defaults(args.default)
+    except ValueError as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    app_dir = _app_dir(args.app_dir)
+    if not app_dir.is_dir():
+        err(f"{args.app_dir} is not an app folder")
+        return EXIT_USAGE
+    try:
+        verdict = detect(app_dir, defaults=defaults)
+    except MigrationsError as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    if verdict.undecidable:
+        print(f"djgen cannot decide statically for app '{verdict.app_label}':", file=sys.stderr)
+        for reason in verdict.undecidable:
+            print(f"  {reason}", file=sys.stderr)
+        print("  (run Django's own: python manage.py makemigrations --check)", file=sys.stderr)
+        return EXIT_UNDECIDABLE
+    if not verdict.changed:
+        print(f"No changes detected in app '{verdict.app_label}'")
+        return EXIT_OK
+    if args.check and not args.dry_run:
+        _print_plan(verdict, None)
+        return EXIT_CHANGES
+    try:
+        made = make_migration(app_dir, defaults=defaults, name=args.name)
+    except NeedsDefault as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    except MigrationsError as exc:
+        err(str(exc))
+        return EXIT_USAGE
+    if made is None:  # pragma: no cover - detect said changed
+        print(f"No changes detected in app '{verdict.app_label}'")
+        return EXIT_OK
+    relative, text = made
+    _print_plan(verdict, relative)
+    if args.dry_run:
+        if args.verbose:
+            print(f"Full migrations file '{Path(relative).name}':")
+            print(text)
+        return EXIT_CHANGES if args.check else EXIT_OK
+    target = app_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    init = target.parent / "__init__.py"
+    if not init.exists():
+        init.write_text("", encoding="utf-8")
+    if target.exists():
+        err(f"{target} already exists; not overwriting it")
+        return EXIT_USAGE
+    target.write_text(text, encoding="utf-8")
+    return EXIT_OK
+
+
+def _print_plan(verdict, relative: str | None) -> None:
+    print(f"Migrations for '{verdict.app_label}':")
+    if relative:
+        print(f"  {verdict.app_label}/{relative}")
+    for line in verdict.descriptions:
+        print(f"    {line}")
