@@ -147,22 +147,31 @@ def write(changes: Iterable[FileChange]) -> list[Path]:
 
 # -- status: cheap, ast-only --------------------------------------------------------------------
 
-_EXPECTED: dict[tuple[str, str, str, str, str], list[tuple[str, str]]] = {}
+_EXPECTED: dict[tuple[object, ...], list[tuple[str, str]]] = {}
 
 
-def _model_kind(module: ModuleIR, model: str) -> str:
+def _model_key(module: ModuleIR, model: str) -> tuple[object, ...]:
+    """What a model's generated identities can depend on: its kind and its fields' shapes
+    (not their positions, so edits elsewhere in the file keep the cache warm)."""
     ir = module.model(model)
-    return "abstract" if ir is None or ir.abstract else ("proxy" if ir.proxy else "concrete")
+    if ir is None:
+        return ("missing",)
+    kind = "abstract" if ir.abstract else ("proxy" if ir.proxy else "concrete")
+    return (
+        kind,
+        ir.mti_parent,
+        ir.proxy_for,
+        tuple((f.name, f.field_class, f.related_model, tuple(f.kwargs)) for f in ir.fields),
+    )
 
 
 def _expected(
     name: str, module: ModuleIR, models: Sequence[str], config: DjgenConfig
 ) -> dict[str, list[tuple[str, str]]]:
-    """(target, identity) of the definitions a generator writes for each model. Cached, since
-    they depend only on a model's name and kind, not on its fields; the models not cached yet
-    are generated in one call."""
+    """(target, identity) of the definitions a generator writes for each model. Cached by the
+    model's shape (``_model_key``); the models not cached yet are generated in one call."""
     fingerprint = repr(config)
-    keys = {m: (name, module.app_label, m, _model_kind(module, m), fingerprint) for m in models}
+    keys = {m: (name, module.app_label, m, _model_key(module, m), fingerprint) for m in models}
     missing = [m for m, key in keys.items() if key not in _EXPECTED]
     if missing:
         from .registry import get_generator
