@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .artifacts import Artifact, MergeChange
 from .config import DjgenConfig, load_config
-from .ir import ModuleIR
+from .ir import ModelIR, ModuleIR
 from .reader import locate_models, read_app
 
 ReadText = Callable[[Path], "str | None"]
@@ -150,12 +150,9 @@ def write(changes: Iterable[FileChange]) -> list[Path]:
 _EXPECTED: dict[tuple[object, ...], list[tuple[str, str]]] = {}
 
 
-def _model_key(module: ModuleIR, model: str) -> tuple[object, ...]:
+def _model_key(ir: ModelIR) -> tuple[object, ...]:
     """What a model's generated identities can depend on: its kind and its fields' shapes
     (not their positions, so edits elsewhere in the file keep the cache warm)."""
-    ir = module.model(model)
-    if ir is None:
-        return ("missing",)
     kind = "abstract" if ir.abstract else ("proxy" if ir.proxy else "concrete")
     return (
         kind,
@@ -166,12 +163,15 @@ def _model_key(module: ModuleIR, model: str) -> tuple[object, ...]:
 
 
 def _expected(
-    name: str, module: ModuleIR, models: Sequence[str], config: DjgenConfig
+    name: str,
+    module: ModuleIR,
+    shapes: dict[str, tuple[object, ...]],
+    config: DjgenConfig,
 ) -> dict[str, list[tuple[str, str]]]:
     """(target, identity) of the definitions a generator writes for each model. Cached by the
     model's shape (``_model_key``); the models not cached yet are generated in one call."""
     fingerprint = repr(config)
-    keys = {m: (name, module.app_label, m, _model_key(module, m), fingerprint) for m in models}
+    keys = {m: (name, module.app_label, m, shape, fingerprint) for m, shape in shapes.items()}
     missing = [m for m, key in keys.items() if key not in _EXPECTED]
     if missing:
         from .registry import get_generator
@@ -211,8 +211,9 @@ def status(
             identities[target] = defined_identities(text) if text else set()
         return identities[target]
 
-    concrete = [m.name for m in module.models if m.concrete]
-    expected = {name: _expected(name, module, concrete, config) for name in names}
+    shapes = {m.name: _model_key(m) for m in module.models if m.concrete}
+    concrete = list(shapes)
+    expected = {name: _expected(name, module, shapes, config) for name in names}
     out: dict[str, dict[str, bool]] = {}
     for model in concrete:
         out[model] = {
