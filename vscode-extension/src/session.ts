@@ -149,7 +149,6 @@ export class ServerSession implements vscode.Disposable {
       outputChannel: this.log,
       traceOutputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
-      diagnosticCollectionName: "djgen",
       synchronize: {
         fileEvents: WATCHED_GLOBS.map((glob) =>
           vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.folder, glob)),

@@ -1,0 +1,367 @@
+// End-to-end test of the packaged extension in a real VS Code: code-server (VS Code 1.100 in the
+// browser) with the built .vsix installed, driven by playwright-core through Debian's Chromium.
+//
+// On a copy of examples/bookshop it opens catalog/models.py, waits for djgen's diagnostic, hovers
+// the Book model and reads the preview, applies "Generate serializer for Book" from the quick-fix
+// menu, saves all, and checks catalog/serializers.py on disk (and `manage.py check`).
+// Each step leaves a screenshot in the folder printed at the start and the end.
+//
+// Environment: DJGEN_VSIX (default dist/djgen.vsix), DJGEN_PYTHON (default <repo>/.venv/bin/python),
+// DJGEN_CODE_SERVER (entry.js; default: installed/cached by install-code-server.sh),
+// DJGEN_E2E_SCREENSHOTS (default: <temp dir>/screenshots).
+import { strict as assert } from "node:assert";
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const extensionDir = resolve(here, "..");
+const repo = resolve(extensionDir, "..");
+const vsix = process.env.DJGEN_VSIX ?? join(extensionDir, "dist", "djgen.vsix");
+const python = process.env.DJGEN_PYTHON ?? join(repo, ".venv", "bin", "python");
+const work = mkdtempSync(join(tmpdir(), "djgen-vscode-e2e-"));
+const shots = process.env.DJGEN_E2E_SCREENSHOTS ?? join(work, "screenshots");
+const project = join(work, "bookshop");
+const modelsPy = join(project, "catalog", "models.py");
+const serializersPy = join(project, "catalog", "serializers.py");
+const WAIT = 60_000;
+const MISSING_BOOK_SERIALIZER = /Book has no (DRF )?serializer/;
+
+/** Monaco renders spaces as non-breaking spaces; compare text with ordinary spaces. */
+const normalise = (text) => text.replace(/\u00a0/g, " ");
+
+let codeServer;
+let browser;
+let page;
+let shotIndex = 0;
+let broken = false;
+
+function log(message) {
+  console.log(`[vscode-e2e] ${message}`);
+}
+
+async function screenshot(name) {
+  shotIndex += 1;
+  const file = join(shots, `${String(shotIndex).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot ${file}`);
+}
+
+/** A test step; after a failed step the rest are skipped (they depend on it). */
+function step(name, body) {
+  test(name, { timeout: 3 * WAIT }, async (t) => {
+    if (broken) {
+      t.skip("an earlier step failed");
+      return;
+    }
+    try {
+      await body();
+      await screenshot(name.replace(/[^a-z0-9]+/gi, "-").toLowerCase());
+    } catch (error) {
+      broken = true;
+      if (page) {
+        await screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`).catch(() => {});
+      }
+      dumpLogs();
+      throw error;
+    }
+  });
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitForHttp(url, deadline) {
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer ${url}; see ${join(work, "code-server.log")}`);
+}
+
+/** Print djgen's output channel and the extension host log, to see why a step failed. */
+function dumpLogs() {
+  const logs = join(work, "user-data", "logs");
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of existsSync(dir) ? readdirSync(dir, { withFileTypes: true }) : []) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (/djgen|exthost\.log|remoteexthost\.log/i.test(entry.name)) {
+        found.push(full);
+      }
+    }
+  };
+  walk(logs);
+  for (const file of found) {
+    const text = readFileSync(file, "utf8");
+    console.log(`----- ${file} (last 60 lines) -----\n${text.split("\n").slice(-60).join("\n")}`);
+  }
+}
+
+/** 1-based line of `class Book(` in the copy's models.py. */
+function bookLine() {
+  const line = readFileSync(modelsPy, "utf8").split("\n").findIndex((l) => l.startsWith("class Book(")) + 1;
+  assert.ok(line > 0, "class Book not found in models.py");
+  return line;
+}
+
+/** Quick Open (Ctrl+P) a workspace file and wait until the editor shows `expected`. */
+async function openFile(relativePath, expected) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(relativePath);
+  const name = relativePath.split("/").pop();
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor();
+  await page.keyboard.press("Enter");
+  await page.locator(".monaco-editor .view-lines", { hasText: expected }).first().waitFor();
+}
+
+async function runCommand(title) {
+  await page.keyboard.press("Control+Shift+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: WAIT });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first().waitFor({ timeout: WAIT });
+  await page.keyboard.press("Enter");
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  log(`screenshots go to ${shots}`);
+  assert.ok(existsSync(vsix), `no ${vsix}: run \`npm run package\` first`);
+  assert.ok(existsSync(python), `no interpreter at ${python} (set DJGEN_PYTHON)`);
+
+  const entry =
+    process.env.DJGEN_CODE_SERVER ??
+    execFileSync("bash", [join(here, "install-code-server.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+      .trim()
+      .split("\n")
+      .pop();
+
+  cpSync(join(repo, "examples", "bookshop"), project, {
+    recursive: true,
+    filter: (src) => !/__pycache__|db\.sqlite3$/.test(src),
+  });
+  const userData = join(work, "user-data");
+  const extensions = join(work, "extensions");
+  mkdirSync(join(userData, "User"), { recursive: true });
+  mkdirSync(join(userData, "Machine"), { recursive: true });
+  const settings = {
+    "djgen.interpreter": python,
+    "djgen.diagnosticsDelayMs": 100,
+    "djgen.severity.serializer": "warning",
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false,
+    "workbench.welcomePage.walkthroughs.openOnInstall": false,
+    "workbench.enableExperiments": false,
+    "security.workspace.trust.enabled": false,
+    "extensions.autoUpdate": false,
+    "extensions.autoCheckUpdates": false,
+    "extensions.ignoreRecommendations": true,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "editor.hover.delay": 200,
+    "editor.minimap.enabled": false,
+    "chat.commandCenter.enabled": false,
+    "window.commandCenter": false,
+    "files.autoSave": "off",
+  };
+  writeFileSync(join(userData, "User", "settings.json"), JSON.stringify(settings, null, 2));
+  writeFileSync(join(userData, "Machine", "settings.json"), JSON.stringify(settings, null, 2));
+
+  const port = await freePort();
+  const config = join(work, "code-server.yaml");
+  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const common = ["--config", config, "--user-data-dir", userData, "--extensions-dir", extensions];
+  log(`installing ${vsix}`);
+  execFileSync(process.execPath, [entry, ...common, "--install-extension", vsix], { stdio: "inherit" });
+
+  const out = join(work, "code-server.log");
+  writeFileSync(out, "");
+  const logFd = (await import("node:fs")).openSync(out, "a");
+  codeServer = spawn(
+    process.execPath,
+    [
+      entry,
+      ...common,
+      "--bind-addr",
+      `127.0.0.1:${port}`,
+      "--auth",
+      "none",
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      project,
+    ],
+    { detached: true, stdio: ["ignore", logFd, logFd] },
+  );
+  log(`code-server (pid ${codeServer.pid}) on 127.0.0.1:${port}, log ${out}`);
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, Date.now() + WAIT);
+
+  browser = await chromium.launch({
+    executablePath: process.env.DJGEN_CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(project)}`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: WAIT });
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  if (codeServer?.pid) {
+    try {
+      process.kill(-codeServer.pid, "SIGTERM"); // code-server and its extension host
+    } catch {
+      // already gone
+    }
+  }
+  log(`screenshots are in ${shots}`);
+});
+
+step("workbench loads and the extension starts its server", async () => {
+  await page.locator(".statusbar-item[aria-label='djgen: running']").waitFor({ timeout: 2 * WAIT });
+});
+
+step("opening models.py shows the missing-serializer diagnostic", async () => {
+  await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
+  // Only the lines in view are rendered: the first model is.
+  await openFile("catalog/models.py", "class Author");
+  await page.keyboard.press("Control+Shift+M");
+  const problem = page.locator(".markers-panel .monaco-list-row", { hasText: MISSING_BOOK_SERIALIZER });
+  await problem.first().waitFor({ timeout: WAIT });
+  const text = normalise(await problem.first().innerText());
+  assert.match(text, /djgen\.missing-serializer/);
+  assert.match(text, new RegExp(`Ln ${bookLine()},`));
+});
+
+step("hovering Book shows the serializer preview", async () => {
+  const line = bookLine();
+  // Put the cursor inside the class name (Go to Line accepts line:column)…
+  await page.locator(".monaco-editor .view-lines").first().click();
+  await page.keyboard.press("Control+G");
+  await page.locator(".quick-input-widget input").fill(`:${line}:8`); // the ":" selects Go to Line
+  await page.keyboard.press("Enter");
+  // …and hover it with the mouse.
+  const name = page
+    .locator(".monaco-editor .view-line", { hasText: "class Book(" })
+    .first()
+    .locator("span > span", { hasText: /^Book$/ })
+    .first();
+  await name.hover();
+  const hover = page.locator(".monaco-hover-content", { hasText: "BookSerializer" }).first();
+  try {
+    await hover.waitFor({ state: "visible", timeout: 10_000 });
+  } catch {
+    // The mouse hover can be cancelled by a repaint; ask for it from the keyboard (Show Hover).
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    await hover.waitFor({ state: "visible", timeout: WAIT });
+  }
+  const text = normalise(await hover.innerText());
+  assert.match(text, /djgen/);
+  assert.match(text, /class BookSerializer\(serializers\.ModelSerializer\)/);
+});
+
+step("the quick fix generates the serializer", async () => {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+.");
+  const widget = page.locator(".action-widget");
+  await widget.waitFor({ state: "visible" });
+  const wanted = "Generate serializer for Book";
+  let found = false;
+  for (let i = 0; i < 20 && !found; i++) {
+    const focused = widget.locator(".monaco-list-row.focused");
+    const text = (await focused.count()) > 0 ? normalise(await focused.first().innerText()) : "";
+    if (text.includes(wanted)) {
+      found = true;
+    } else {
+      await page.keyboard.press("ArrowDown");
+    }
+  }
+  assert.ok(found, `no "${wanted}" in the quick-fix menu: ${normalise(await widget.innerText())}`);
+  await screenshot("quick-fix-menu");
+  await page.keyboard.press("Enter");
+  // The edit creates catalog/serializers.py (it shows in the explorer) and fills its buffer.
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "serializers.py" }).first().waitFor();
+});
+
+step("save all writes serializers.py and the diagnostic goes away", async () => {
+  await runCommand("File: Save All");
+  const deadline = Date.now() + WAIT;
+  let text = "";
+  while (Date.now() < deadline) {
+    text = existsSync(serializersPy) ? readFileSync(serializersPy, "utf8") : "";
+    if (text.includes("class BookSerializer")) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.match(text, /class BookSerializer\(serializers\.ModelSerializer\):/);
+  assert.match(text, /model = Book/);
+  await page
+    .locator(".markers-panel .monaco-list-row", { hasText: MISSING_BOOK_SERIALIZER })
+    .waitFor({ state: "detached", timeout: WAIT });
+  // Show the saved file in the editor (for the screenshot, and to see VS Code agrees with the disk).
+  await openFile("catalog/serializers.py", "class BookSerializer");
+});
+
+step("the generated project passes manage.py check", async () => {
+  const output = execFileSync(python, ["manage.py", "check"], { cwd: project, encoding: "utf8" });
+  assert.match(output, /System check identified no issues/);
+});
+
+step("an interpreter without djgen gets a clear message with an install action", async () => {
+  // A virtual environment without djgen; writing the setting restarts the server with it.
+  const bare = join(work, "bare-venv");
+  execFileSync(python, ["-m", "venv", "--without-pip", bare]);
+  for (const scope of ["User", "Machine"]) {
+    const settingsFile = join(work, "user-data", scope, "settings.json");
+    const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
+    settings["djgen.interpreter"] = join(bare, "bin", "python");
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  }
+  await page.locator(".statusbar-item[aria-label='djgen: missing-djgen']").waitFor({ timeout: WAIT });
+  const toast = page.locator(".notification-toast", { hasText: "djgen cannot start" }).first();
+  await toast.waitFor({ timeout: WAIT });
+  const text = normalise(await toast.innerText());
+  assert.match(text, /djgen is not importable with .*bare-venv/);
+  assert.match(text, /Install djgen in this environment/);
+});
