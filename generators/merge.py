@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .artifacts import GENERATED_MARKER, Artifact, Definition, Import, MergeChange, MergeResult
-from .merge_imports import add_imports, plan_imports
+from .merge_imports import add_imports, normalise_import, plan_imports
 from .merge_scan import StatementFacts, defined_identities, has_definition
 
 __all__ = ["MergeError", "defined_identities", "merge"]
@@ -345,13 +345,14 @@ def _merge_whole_file(existing: str | None, artifact: Artifact) -> MergeResult:
 
 def _needed_imports(artifact: Artifact, written: list[_Generated]) -> list[Import]:
     """The artifact's imports that the written definitions use (all, if it has none)."""
+    imports = [normalise_import(item) for item in artifact.imports]
     if not artifact.definitions:
-        return list(artifact.imports)
+        return imports
     if not written:
         return []
     names = set().union(*(g.names for g in written))
     needed = []
-    for item in artifact.imports:
+    for item in imports:
         bound = item.alias or (item.name if item.name else item.module.split(".")[0])
         if item.module == "__future__" or bound in names:
             needed.append(item)

@@ -37,7 +37,7 @@ _FRAMEWORKS = frozenset(
     {"django", "rest_framework", "django_filters", "rest_framework_simplejwt", "channels"}
 )
 
-__all__ = ["ImportPlan", "add_imports", "import_section", "plan_imports"]
+__all__ = ["ImportPlan", "add_imports", "import_section", "normalise_import", "plan_imports"]
 
 
 def import_section(module: str) -> int:
@@ -105,6 +105,14 @@ class ImportPlan:
     conflicts: list[tuple[Import, str]]  # (import, reason)
 
 
+def normalise_import(item: Import) -> Import:
+    """``import .models`` is not Python: read it as ``from . import models``."""
+    if item.name is not None or not item.module.startswith("."):
+        return item
+    package, _, name = item.module.rpartition(".")
+    return Import(package if package.strip(".") else package + ".", name, item.alias)
+
+
 def _bound_name(item: Import) -> str:
     if item.name is None:
         return item.alias or item.module.split(".")[0]
@@ -122,6 +130,13 @@ def _compatible(existing: str, wanted: str) -> bool:
         return False  # ``.models`` is never ``django.contrib.auth.models``
     tail = relative.lstrip(".")
     return not tail or absolute == tail or absolute.endswith("." + tail)
+
+
+def _dotted(module: str, name: str | None) -> str:
+    """What a binding points at: ``from a import b`` and ``import a.b as b`` are both ``a.b``."""
+    if name is None:
+        return module
+    return f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
 
 
 def _top_level_imports(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
@@ -181,10 +196,7 @@ def plan_imports(module: cst.Module, wanted: Sequence[Import]) -> ImportPlan:
             plan.to_add.append(item)
             continue
         source, obj = bound[name]
-        same = obj == item.name and (
-            _compatible(source, item.module) if obj is not None else source == item.module
-        )
-        if not same:
+        if not _compatible(_dotted(source, obj), _dotted(item.module, item.name)):
             where = f"{source}" if obj is None else f"{source} ({obj})"
             plan.conflicts.append(
                 (item, f"{name} is already imported from {where}; not adding `{item.render()}`")

@@ -240,6 +240,17 @@ IMPORT_CASES = [
         imports_added=[],
     ),
     Case(
+        "module-alias-equals-from-import",
+        "import rest_framework.serializers as serializers\nfrom library import views\n",
+        serializer_artifact(
+            imports=[Import("rest_framework", "serializers"), Import(".views")],
+            definitions=[Definition("S", "S = serializers, views", kind="assign")],
+        ),
+        "import rest_framework.serializers as serializers\nfrom library import views\n\n"
+        f"{MARK}\nS = serializers, views\n",
+        imports_added=[],
+    ),
+    Case(
         "star-import-covers-name",
         "from rest_framework import serializers\nfrom .models import *\n",
         serializer_artifact(),
