@@ -409,7 +409,12 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
         body=document.body, header=document.header, footer=document.footer
     )
     plan = plan_imports(merged, _needed_imports(artifact, written))
-    merged, added = add_imports(merged, plan.to_add)
+    try:
+        merged, added = add_imports(merged, plan.to_add)
+    except (ValueError, cst.ParserSyntaxError) as error:  # e.g. ``import __future__``
+        raise MergeError(
+            f"generator {artifact.generator!r} asked for a bad import: {error}"
+        ) from None
     for item, reason in plan.conflicts:
         changes.append(MergeChange(item.render(), "skipped", reason))
     return MergeResult(bom + merged.code, original, changes, [item.render() for item in added])

@@ -981,6 +981,18 @@ def test_syntax_error_is_a_merge_error(existing: str, line: int) -> None:
     assert info.value.line == line
 
 
+def test_bad_import_is_a_merge_error() -> None:
+    artifact = serializer_artifact(
+        imports=[Import("__future__", "annotations", alias="a")],
+        definitions=[Definition("X", "X = 1", "assign")],
+    )
+    with pytest.raises(MergeError, match="bad import"):
+        merge("", artifact)
+    artifact.imports = [Import("not a module", "X")]
+    with pytest.raises(MergeError, match="bad import"):
+        merge("", artifact)
+
+
 def test_invalid_generated_code_is_a_merge_error() -> None:
     artifact = serializer_artifact(definitions=[Definition("X", "class X(:\n")])
     with pytest.raises(MergeError, match="produced invalid Python for X"):
