@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .artifacts import GENERATED_MARKER, Artifact, Definition, Import, MergeChange, MergeResult
-from .merge_imports import add_imports, normalise_import, plan_imports
+from .merge_imports import (
+    add_imports,
+    is_def,
+    is_docstring,
+    normalise_import,
+    plan_imports,
+    with_blank_lines,
+)
 from .merge_scan import StatementFacts, defined_identities, has_definition
 
 __all__ = ["MergeError", "defined_identities", "merge"]
@@ -129,22 +136,9 @@ def _parse_generated(definition: Definition, module: cst.Module, generator: str)
 # --------------------------------------------------------------------------------------------
 
 
-def _is_def(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, (cst.ClassDef, cst.FunctionDef))
-
-
 def _is_import(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and all(
         isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
-    )
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
 
 
@@ -154,20 +148,11 @@ def _blank_lines(
     """Blank lines ruff format wants between two top-level statements (``close``: related)."""
     if previous is None:
         return 0
-    if _is_def(previous) or _is_def(statement):
+    if is_def(previous) or is_def(statement):
         return 2
     if _is_import(previous) and not _is_import(statement):
         return 1
     return 0 if close else 1
-
-
-def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
-    count = 0
-    for line in lines:
-        if line.comment is not None:
-            break
-        count += 1
-    return count
 
 
 def _trailing_blanks(lines: Sequence[cst.EmptyLine]) -> int:
@@ -177,14 +162,6 @@ def _trailing_blanks(lines: Sequence[cst.EmptyLine]) -> int:
             break
         count += 1
     return count
-
-
-def _at_least(statement: cst.BaseStatement, wanted: int) -> cst.BaseStatement:
-    have = _blank_prefix(statement.leading_lines)
-    if have >= wanted:
-        return statement
-    extra = tuple(cst.EmptyLine() for _ in range(wanted - have))
-    return statement.with_changes(leading_lines=(*extra, *statement.leading_lines))
 
 
 def _marker_comments(lines: Sequence[cst.EmptyLine]) -> list[int]:
@@ -224,7 +201,7 @@ class _Document:
         return None
 
     def import_block_end(self) -> int:
-        index = 1 if self.body and _is_docstring(self.body[0]) else 0
+        index = 1 if self.body and is_docstring(self.body[0]) else 0
         while index < len(self.body) and _is_import(self.body[index]):
             index += 1
         return index
@@ -268,7 +245,7 @@ class _Document:
         statements[0] = first.with_changes(leading_lines=(*extra, *first.leading_lines))
         for offset in range(1, len(statements)):
             wanted = _blank_lines(statements[offset - 1], statements[offset], close=True)
-            statements[offset] = _at_least(statements[offset], wanted)
+            statements[offset] = with_blank_lines(statements[offset], wanted)
         self.body[index:index] = statements
         self.facts[index:index] = generated.facts
         self._fix_follower(index + len(statements))
@@ -310,7 +287,7 @@ class _Document:
     def _fix_follower(self, index: int) -> None:
         if 0 < index < len(self.body):
             wanted = _blank_lines(self.body[index - 1], self.body[index], close=True)
-            self.body[index] = _at_least(self.body[index], wanted)
+            self.body[index] = with_blank_lines(self.body[index], wanted)
 
     def is_marked(self, index: int) -> bool:
         if isinstance(self.body[index], cst.SimpleStatementLine) and len(self.body[index].body) > 1:

@@ -37,7 +37,17 @@ _FRAMEWORKS = frozenset(
     {"django", "rest_framework", "django_filters", "rest_framework_simplejwt", "channels"}
 )
 
-__all__ = ["ImportPlan", "add_imports", "import_section", "normalise_import", "plan_imports"]
+__all__ = [
+    "ImportPlan",
+    "add_imports",
+    "blank_prefix",
+    "import_section",
+    "is_def",
+    "is_docstring",
+    "normalise_import",
+    "plan_imports",
+    "with_blank_lines",
+]
 
 
 def import_section(module: str) -> int:
@@ -309,7 +319,7 @@ def _empty_line() -> cst.EmptyLine:
     return cst.EmptyLine()
 
 
-def _is_docstring(statement: cst.BaseStatement) -> bool:
+def is_docstring(statement: cst.BaseStatement) -> bool:
     return (
         isinstance(statement, cst.SimpleStatementLine)
         and len(statement.body) == 1
@@ -330,7 +340,7 @@ def _import_info(statement: cst.BaseStatement) -> tuple[str, bool] | None:
     return None
 
 
-def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
+def blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
     """How many blank lines come before the first comment."""
     count = 0
     for line in lines:
@@ -340,16 +350,16 @@ def _blank_prefix(lines: Sequence[cst.EmptyLine]) -> int:
     return count
 
 
-def _with_blank_lines(statement: cst.BaseStatement, wanted: int) -> cst.BaseStatement:
+def with_blank_lines(statement: cst.BaseStatement, wanted: int) -> cst.BaseStatement:
     """Make sure at least ``wanted`` blank lines precede the statement (before its comments)."""
-    have = _blank_prefix(statement.leading_lines)
+    have = blank_prefix(statement.leading_lines)
     if have >= wanted:
         return statement
     extra = tuple(_empty_line() for _ in range(wanted - have))
     return statement.with_changes(leading_lines=(*extra, *statement.leading_lines))
 
 
-def _is_def(statement: cst.BaseStatement) -> bool:
+def is_def(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, (cst.ClassDef, cst.FunctionDef))
 
 
@@ -388,7 +398,7 @@ def add_imports(module: cst.Module, wanted: Sequence[Import]) -> tuple[cst.Modul
 
 def _block_end(body: list[cst.BaseStatement]) -> int:
     """Index just past the top import block (after a module docstring)."""
-    end = 1 if body and _is_docstring(body[0]) else 0
+    end = 1 if body and is_docstring(body[0]) else 0
     while end < len(body) and _import_info(body[end]) is not None:
         end += 1
     return end
@@ -398,7 +408,7 @@ def _place(
     body: list[cst.BaseStatement], section: int, key: tuple, statement: cst.BaseStatement
 ) -> None:
     """Insert one import statement into the top import block, isort style."""
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     end = start
     block: list[tuple[int, int, tuple]] = []  # (index, section, key)
     while end < len(body):
@@ -415,7 +425,7 @@ def _place(
     if later is not None:
         index = later[0]
         follower = body[index]
-        prefix = _blank_prefix(follower.leading_lines)
+        prefix = blank_prefix(follower.leading_lines)
         rest = tuple(follower.leading_lines[prefix:])
         if later[1] != section:
             rest = (_empty_line(), *rest)
@@ -437,7 +447,7 @@ def _place(
         follower = body[index + 1]
         info = _import_info(follower)
         if info is None:
-            wanted = 2 if _is_def(follower) else 1
+            wanted = 2 if is_def(follower) else 1
         else:
             wanted = 0 if import_section(info[0]) == section else 1
-        body[index + 1] = _with_blank_lines(follower, wanted)
+        body[index + 1] = with_blank_lines(follower, wanted)
