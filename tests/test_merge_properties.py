@@ -206,7 +206,7 @@ def _check(existing: str | None, artifact: Artifact, *, force: bool) -> str:
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
