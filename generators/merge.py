@@ -127,6 +127,11 @@ def _parse_generated(definition: Definition, module: cst.Module, generator: str)
     for statement in statements:
         count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
         facts.append(StatementFacts([next(nodes) for _ in range(count)]))
+    if not has_definition(definition, facts):  # it would be added again on every run
+        raise MergeError(
+            f"generator {generator!r}: the code for {definition.identity} does not define"
+            f" {definition.identity} (kind {definition.kind!r})"
+        )
     names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
     return _Generated(definition, statements, facts, names)
 

@@ -42,10 +42,13 @@ def dotted_name(node: ast.AST) -> str | None:
 
 
 def _call_key(call: ast.Call) -> str | None:
-    """The key of a ``call`` definition: its first positional argument as written."""
-    if not call.args:
+    """The key of a ``call`` definition: its first argument as written (positional first)."""
+    if call.args:
+        first = call.args[0]
+    elif call.keywords and call.keywords[0].arg is not None:
+        first = call.keywords[0].value  # router.register(prefix="books", ...)
+    else:
         return None
-    first = call.args[0]
     if isinstance(first, ast.Constant) and not isinstance(first.value, bytes):
         return str(first.value)
     return dotted_name(first)
@@ -240,7 +243,7 @@ def defined_identities(text: str, definitions: Iterable[Definition] = ()) -> set
 
     Classes and functions give their name, assignments their target names (``urlpatterns``,
     ``admin.site.site_header``), expression-statement calls ``name[key]`` (key: the first
-    positional argument as written, e.g. ``router.register[books]``). Kind ``statement`` has no
+    argument as written, e.g. ``router.register[books]``). Kind ``statement`` has no
     name in the file: pass those definitions to have their identity included when a statement
     with the same normalised text exists. Never raises.
     """

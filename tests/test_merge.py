@@ -993,6 +993,17 @@ def test_bad_import_is_a_merge_error() -> None:
         merge("", artifact)
 
 
+def test_code_that_does_not_define_its_identity_is_a_merge_error() -> None:
+    artifact = serializer_artifact(
+        definitions=[Definition("BookSerializer", "class Other:\n    pass")]
+    )
+    with pytest.raises(MergeError, match="does not define BookSerializer"):
+        merge(None, artifact)
+    call = Definition("router.register", 'router.register("a", V)', kind="call", key="b")
+    with pytest.raises(MergeError, match=r"does not define router.register\[b\]"):
+        merge(None, serializer_artifact(definitions=[call]))
+
+
 def test_invalid_generated_code_is_a_merge_error() -> None:
     artifact = serializer_artifact(definitions=[Definition("X", "class X(:\n")])
     with pytest.raises(MergeError, match="produced invalid Python for X"):
@@ -1055,6 +1066,7 @@ def test_defined_identities() -> None:
         router.register(r"books", BookViewSet)
         admin.site.register(Book, BookAdmin)
         setup()
+        router.register(prefix="shelves", viewset=ShelfViewSet)
         print("hi", 2)
         if True:
             hidden = 1
@@ -1072,6 +1084,7 @@ def test_defined_identities() -> None:
         "router.register[books]",
         "admin.site.register[Book]",
         "setup[None]",
+        "router.register[shelves]",
         "print[hi]",
     }
 
