@@ -12,6 +12,7 @@ not parse keeps the last good IR of that document, so diagnostics do not flap wh
 from __future__ import annotations
 
 import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,11 @@ def existing_status(
     try:
         return status(module, app_dir, names, config=config, read_text=snapshot.read_text)
     except Exception as exc:
-        errors.append(f"djgen: could not check existing code in {app_dir}: {exc!r}")
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        errors.append(
+            f"djgen: could not check existing code in {app_dir}: {exc!r} "
+            f"(at {Path(where.filename).name}:{where.lineno})"
+        )
         return {}
 
 

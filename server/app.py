@@ -11,13 +11,16 @@ Features are registered once, by ``create_server``, from one module per feature 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import functools
 import logging
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
@@ -34,8 +37,11 @@ from .documents import (
 )
 from .edits import EditSupport, build_workspace_edit, split_for_disk, write_files
 from .settings import FolderSettings, SettingsStore
+from .worker import BACKGROUND, URGENT, Worker
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 VERSION = "0.1.0"
 
@@ -46,6 +52,23 @@ WATCHED_GLOBS = (
     "**/migrations/*.py",
     "**/pyproject.toml",
 )
+
+
+class UserError(JsonRpcInvalidParams):
+    """A request djgen cannot do, for a reason the user can fix (sent as InvalidParams and
+    logged as a warning, never as an internal error)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message)
+
+
+@dataclass
+class AnalysisJob:
+    """An analysis on its way: what waiters await, and the worker's handle to drop it."""
+
+    future: asyncio.Future[Analysis]
+    urgent: bool
+    work: concurrent.futures.Future[Analysis]
 
 
 class DjgenLanguageServer(LanguageServer):
@@ -64,6 +87,9 @@ class DjgenLanguageServer(LanguageServer):
         #: Bumped whenever something outside models buffers changes (files, settings).
         self.generation = 0
         self.tasks: dict[str, asyncio.Task[None]] = {}
+        #: (uri, version, generation) → the analysis being computed for it.
+        self.inflight: dict[tuple[str, int | None, int], tuple[asyncio.Future[Analysis], bool]] = {}
+        self.worker = Worker()
         # Client abilities, set at initialize.
         self.pull_diagnostics = False
         self.edit_support = EditSupport(document_changes=False, create_files=False)
@@ -165,28 +191,66 @@ class DjgenLanguageServer(LanguageServer):
         path = uri_to_path(uri)
         return path is not None and is_models_path(path)
 
-    async def analysis_for(self, uri: str) -> Analysis | None:
-        """The analysis of the open document's current version (cached), or None."""
-        doc = self.workspace.text_documents.get(uri)
-        path = uri_to_path(uri)
-        if doc is None or path is None or not is_models_path(path):
-            return None
-        cached = self.analyses.get(uri)
-        if cached and cached[0] == self.generation and cached[1].version == doc.version:
-            return cached[1]
-        generation = self.generation
-        text, version = doc.source, doc.version
+    async def run_serial(self, fn: Callable[..., T], *args: Any, urgent: bool = True) -> T:
+        """Run generator-core work on the worker thread (requests first, see ``worker``)."""
+        return await self.worker.run(functools.partial(fn, *args), URGENT if urgent else BACKGROUND)
+
+    async def analysis_for(self, uri: str, *, urgent: bool = True) -> Analysis | None:
+        """The analysis of the open document's current version (cached), or None.
+
+        Callers asking for the same version share one computation; a computation still queued
+        for an older version is dropped when a newer version arrives, and its waiters retry.
+        ``urgent`` (a request the user waits for) puts the work ahead of background analyses.
+        """
+        while True:
+            doc = self.workspace.text_documents.get(uri)
+            path = uri_to_path(uri)
+            if doc is None or path is None or not is_models_path(path):
+                return None
+            cached = self.analyses.get(uri)
+            if cached and cached[0] == self.generation and cached[1].version == doc.version:
+                return cached[1]
+            key = (uri, doc.version, self.generation)
+            job = self.inflight.get(key)
+            if job is None or (urgent and not job.urgent and job.work.cancel()):
+                job = self._start_analysis(key, doc.source, path, urgent)
+            try:
+                return await asyncio.shield(job.future)
+            except asyncio.CancelledError:
+                if job.future.cancelled():
+                    continue  # dropped (newer version, or moved ahead of the queue): retry
+                raise
+
+    def _start_analysis(
+        self, key: tuple[str, int | None, int], text: str, path: Path, urgent: bool
+    ) -> AnalysisJob:
+        uri, version, generation = key
+        for other, job in list(self.inflight.items()):
+            if other[0] == uri and other != key:
+                job.work.cancel()  # drops it if the worker has not started it yet
         snapshot = Snapshot.of(self.workspace)
         settings = self.settings_for(path)
-        analysis = await asyncio.to_thread(
-            analyze, self.cache, uri, version, text, path, snapshot, settings
+        work = self.worker.submit(
+            functools.partial(analyze, self.cache, uri, version, text, path, snapshot, settings),
+            URGENT if urgent else BACKGROUND,
         )
-        for error in analysis.errors:
-            self.log_warning(error)
-        current = self.workspace.text_documents.get(uri)
-        if current is not None and current.version == version:
-            self.analyses[uri] = (generation, analysis)
-        return analysis
+        job = AnalysisJob(asyncio.wrap_future(work), urgent, work)
+        self.inflight[key] = job
+
+        def done(future: asyncio.Future[Analysis]) -> None:
+            if self.inflight.get(key) is job:
+                del self.inflight[key]
+            if future.cancelled() or future.exception() is not None:
+                return
+            analysis = future.result()
+            for error in analysis.errors:
+                self.log_warning(error)
+            current = self.workspace.text_documents.get(uri)
+            if current is not None and current.version == version:
+                self.analyses[uri] = (generation, analysis)
+
+        job.future.add_done_callback(done)
+        return job
 
     def diagnostics_for(self, analysis: Analysis) -> list[types.Diagnostic]:
         return build_diagnostics(analysis, self.settings_for(analysis.path).options)
@@ -217,7 +281,7 @@ class DjgenLanguageServer(LanguageServer):
             doc = self.workspace.text_documents.get(uri)
             if doc is None:
                 return
-            analysis = await self.analysis_for(uri)
+            analysis = await self.analysis_for(uri, urgent=False)
             current = self.workspace.text_documents.get(uri)
             if analysis is None or current is None or current.version != analysis.version:
                 return  # stale: a newer version is on its way
@@ -278,29 +342,34 @@ class DjgenLanguageServer(LanguageServer):
         snapshot: Snapshot | None = None,
     ) -> tuple[list[Any], Snapshot]:
         """The pipeline's file changes for generators ``names`` on the models file ``uri``."""
-        from djgen.generators.pipeline import plan
+        from djgen.generators.pipeline import PlanError, plan
 
         path = uri_to_path(uri)
         if path is None or not is_models_path(path):
-            raise ValueError(f"not a models module: {uri}")
+            raise UserError(f"not a models module: {uri}")
         settings = self.settings_for(path)
         app_dir = app_dir_for(path)
         module = None  # not open: the pipeline reads the app from disk
         if uri in self.workspace.text_documents:
             analysis = await self.analysis_for(uri)
             if analysis is None or not analysis.module.ok:
-                raise ValueError(f"{uri} has a syntax error; fix it first")
+                raise UserError(f"{uri} has a syntax error; fix it first")
             module = analysis.module
         snapshot = snapshot or Snapshot.of(self.workspace)
-        changes = await asyncio.to_thread(
-            plan,
-            app_dir,
-            list(names),
-            models=list(models) if models else None,
-            config=settings.config,
-            read_text=snapshot.read_text,
-            module=module,
-        )
+        try:
+            changes = await self.run_serial(
+                functools.partial(
+                    plan,
+                    app_dir,
+                    list(names),
+                    models=list(models) if models else None,
+                    config=settings.config,
+                    read_text=snapshot.read_text,
+                    module=module,
+                )
+            )
+        except PlanError as exc:
+            raise UserError(str(exc)) from None
         return [c for c in changes if c.old != c.new], snapshot
 
     async def apply_changes(

@@ -15,10 +15,8 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from pygls.exceptions import JsonRpcInvalidParams
-
 from .analysis import installed
-from .app import DjgenLanguageServer
+from .app import DjgenLanguageServer, UserError
 from .documents import is_models_path, path_to_uri, uri_to_path
 from .options import KNOWN_GENERATORS
 
@@ -26,11 +24,8 @@ from .options import KNOWN_GENERATORS
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "site-packages", "__pycache__", ".tox"}
 
 
-class CommandError(JsonRpcInvalidParams):
+class CommandError(UserError):
     """Bad command arguments: the message is for the user (an InvalidParams response)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message=message)
 
 
 def register(server: DjgenLanguageServer) -> None:

@@ -6,7 +6,6 @@ preview** (this module) → ``textDocument/hover``.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -36,7 +35,7 @@ def register(server: DjgenLanguageServer) -> None:
         model, field, rng = target
         settings = ls.settings_for(analysis.path)
         names = installed([n for n in settings.options.generators if n != MIGRATION])
-        text = await asyncio.to_thread(
+        text = await ls.run_serial(
             render_hover, analysis.module, model, field, names, settings.config
         )
         return types.Hover(

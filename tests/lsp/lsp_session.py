@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -24,7 +25,12 @@ from pygls.uris import from_fs_path, to_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-SERVER_COMMAND = [sys.executable, "-m", "djgen.server"]
+SERVER_COMMAND = [
+    sys.executable,
+    "-m",
+    "djgen.server",
+    *(["--log-file", os.environ["DJGEN_LSP_LOG"]] if os.environ.get("DJGEN_LSP_LOG") else []),
+]
 VSCODE = "visual-studio-code@v1.65.2"
 NEOVIM = "neovim@v0.7.0"
 #: How long a test waits for the server to publish something.
