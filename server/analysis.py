@@ -185,11 +185,13 @@ def check_migrations(analysis: Analysis, snapshot: Snapshot) -> None:
         return
     try:
         verdict = detect(analysis.app_dir, module=analysis.module, read_text=snapshot.read_text)
-    except Exception as exc:
-        analysis.errors.append(f"djgen: migration check failed for {analysis.app_dir}: {exc!r}")
+    except Exception as exc:  # MigrationsError (bad migration files) or a detector bug
+        analysis.errors.append(f"djgen: migration check skipped for {analysis.app_dir}: {exc}")
         return
     analysis.migration = {m: list(c) for m, c in verdict.per_model.items() if c}
     analysis.undecidable = list(verdict.undecidable)
+    for reason in analysis.undecidable:
+        analysis.errors.append(f"djgen: cannot tell whether migrations are current: {reason}")
 
 
 def diagnosed(names: tuple[str, ...]) -> list[str]:

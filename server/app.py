@@ -90,6 +90,7 @@ class DjgenLanguageServer(LanguageServer):
         #: (uri, version, generation) → the analysis being computed for it.
         self.inflight: dict[tuple[str, int | None, int], tuple[asyncio.Future[Analysis], bool]] = {}
         self.worker = Worker()
+        self.warned: set[str] = set()
         # Client abilities, set at initialize.
         self.pull_diagnostics = False
         self.edit_support = EditSupport(document_changes=False, create_files=False)
@@ -113,6 +114,13 @@ class DjgenLanguageServer(LanguageServer):
         log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
         with contextlib.suppress(Exception):  # no client attached (e.g. during shutdown)
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def warn_once(self, message: str) -> None:
+        """Log a warning unless it was already logged since the last outside change (analysis
+        problems repeat on every keystroke)."""
+        if message not in self.warned:
+            self.warned.add(message)
+            self.log_warning(message)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Log errors instead of pygls' default pop-up; bad arguments are only warnings."""
@@ -244,7 +252,7 @@ class DjgenLanguageServer(LanguageServer):
                 return
             analysis = future.result()
             for error in analysis.errors:
-                self.log_warning(error)
+                self.warn_once(error)
             current = self.workspace.text_documents.get(uri)
             if current is not None and current.version == version:
                 self.analyses[uri] = (generation, analysis)
@@ -308,6 +316,7 @@ class DjgenLanguageServer(LanguageServer):
     def outside_changed(self, *, immediate: bool = False, project: bool = False) -> None:
         """Something besides models buffers changed: re-analyse every open models document."""
         self.generation += 1
+        self.warned.clear()
         self.settings.invalidate(project=project)
         if self.pull_diagnostics:
             if self.supports("workspace", "diagnostics", "refresh_support"):

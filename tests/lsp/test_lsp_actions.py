@@ -199,3 +199,40 @@ async def test_command_edits_open_buffers_through_apply_edit(start: StartSession
     assert "class BookSerializer(" in session.files.buffers[buffer][0]
     await wait_for(lambda: True)
     await gone(session, doc, "Book", "serializer")
+
+
+@pytest.mark.django
+@pytest.mark.skipif("migration" not in available(), reason="no migration generator")
+async def test_unmigrated_changes_are_diagnosed_and_fixed(start: StartSession, project) -> None:
+    """Opt-in migration check: the bookshop has no migrations, so every model is reported;
+    the "Generate migration" quick fix writes one that Django finds complete."""
+    session = await start(
+        VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0, "migrationCheck": True}
+    )
+    doc = session.files.open(project.app_dir("catalog") / "models.py")
+    models = {"Author", "Publisher", "Book", "Authorship", "Review"}
+    diagnostics = await session.diagnostics(
+        doc, lambda d: {m for m, c in codes(d) if c == "djgen.migration"} == models
+    )
+    book = next(d for d in diagnostics if d.code == "djgen.migration" and d.data["model"] == "Book")
+    assert book.data["generator"] == "migration"
+    assert "create model" in book.message
+    fix = by_kind(await actions_at(session, doc, diagnostics, "Book"), "quickfix.djgen.migration")
+    assert fix.title == "Generate migration for Book"
+    resolved = await session.client.code_action_resolve_async(fix)
+    created = [c.uri for c in resolved.edit.document_changes if isinstance(c, types.CreateFile)]
+    assert len(created) == 1 and "/migrations/0001_" in created[0]
+    session.files.apply(resolved.edit)
+    await session.diagnostics(doc, lambda d: not any(c == "djgen.migration" for _, c in codes(d)))
+    project.assert_no_missing_migrations()
+
+    # Change a model in the buffer (unsaved): the diagnostic is back for that model only.
+    text = session.files.buffers[doc][0]
+    pages = "    pages = models.PositiveIntegerField()\n"
+    edited = text.replace(pages, pages + "    subtitle = models.CharField(max_length=50)\n")
+    session.files.replace(doc, edited)
+    diagnostics = await session.diagnostics(
+        doc, lambda d: {m for m, c in codes(d) if c == "djgen.migration"} == {"Book"}
+    )
+    (book,) = [d for d in diagnostics if d.code == "djgen.migration"]
+    assert "subtitle" in book.message
