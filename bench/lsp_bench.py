@@ -31,9 +31,11 @@ import ast
 import asyncio
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,10 @@ class Target:
     #: The model to edit, hover and ask code actions on (one in the middle of the file).
     model: str
     repeats: int
+    #: The app's API was generated (``djgen generate all``) before the server started: quick
+    #: fixes and resolve are then measured on a model appended to the buffer, merging into
+    #: existing (large) target files.
+    generated: bool = False
 
     @property
     def text(self) -> str:
@@ -185,7 +191,12 @@ async def bench_file(target: Target, reference_repeats: int) -> FileResult:
             result.notes.append(f"no diagnostics for {target.model} after open")
         await _edits(result, target, doc, baseline)
         await _appends(result, target, doc, baseline)
-        await _actions_resolve_hover(result, target, doc)
+        model = target.model
+        if target.generated:
+            model = "BenchNew"
+            end = _end(doc.text)
+            await asyncio.wait_for(await doc.edit(end, end, _new_model(model)), TIMEOUT)
+        await _actions_resolve_hover(result, target, doc, model)
         result.peak_rss_mib = peak_rss_mib(client.pid)
     except (asyncio.TimeoutError, RuntimeError) as exc:
         result.notes.append(f"aborted: {type(exc).__name__}: {exc}")
@@ -234,11 +245,7 @@ async def _appends(result: FileResult, target: Target, doc: Document, baseline: 
     wrong = 0
     for i in range(target.repeats + 1):
         name = f"BenchAdded{i}"
-        added = (
-            f"\n\nclass {name}(models.Model):\n"
-            "    label = models.CharField(max_length=40)\n"
-            "    count = models.IntegerField(default=0)\n"
-        )
+        added = _new_model(name)
         before = doc.text
         end = _end(before)
         with Stopwatch() as sw:
@@ -253,16 +260,26 @@ async def _appends(result: FileResult, target: Target, doc: Document, baseline: 
         result.notes.append(f"append: {wrong} answers did not report the new model")
 
 
+def _new_model(name: str) -> str:
+    return (
+        f"\n\nclass {name}(models.Model):\n"
+        "    label = models.CharField(max_length=40)\n"
+        "    count = models.IntegerField(default=0)\n"
+    )
+
+
 def _end(text: str) -> tuple[int, int]:
     lines = text.split("\n")
     return len(lines) - 1, len(lines[-1])
 
 
-async def _actions_resolve_hover(result: FileResult, target: Target, doc: Document) -> None:
+async def _actions_resolve_hover(
+    result: FileResult, target: Target, doc: Document, model: str
+) -> None:
     client = doc.client
-    line = _class_line(doc.text, target.model)
-    position = {"line": line, "character": 6 + len(target.model) // 2}
-    diagnostics = _for_model(client.diagnostics[doc.uri][1], target.model)
+    line = _class_line(doc.text, model)
+    position = {"line": line, "character": 6 + len(model) // 2}
+    diagnostics = _for_model(client.diagnostics[doc.uri][1], model)
     params = {
         "textDocument": {"uri": doc.uri},
         "range": {"start": position, "end": position},
@@ -276,7 +293,7 @@ async def _actions_resolve_hover(result: FileResult, target: Target, doc: Docume
             result.s("code actions at cursor").add(sw.ms)
     quickfixes = [a for a in actions if str(a.get("kind", "")).startswith("quickfix")]
     if not quickfixes:
-        result.notes.append(f"no quick fix offered on {target.model}; resolve not measured")
+        result.notes.append(f"no quick fix offered on {model}; resolve not measured")
     else:
         action = quickfixes[0]
         missing = 0
@@ -324,7 +341,9 @@ def models_for_lines(lines: int) -> int:
     return n
 
 
-def make_targets(work: Path, sizes: list[int], repeats: dict[str, int]) -> list[Target]:
+def make_targets(
+    work: Path, sizes: list[int], repeats: dict[str, int], generated: Sequence[int] = ()
+) -> list[Target]:
     targets = []
     example = _copy_example(work / "bookshop")
     targets.append(
@@ -350,6 +369,27 @@ def make_targets(work: Path, sizes: list[int], repeats: dict[str, int]) -> list[
                 app / "models.py",
                 names[len(names) // 2],
                 repeats.get(key, repeats.get("default", 20)),
+            )
+        )
+    for size in generated:
+        root = work / f"g{size}"
+        app = write_project(root, size)
+        subprocess.run(
+            [venv_bin("djgen"), "generate", "all", str(app), "--write"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+            timeout=900,
+        )
+        names = generate_models(size).models
+        targets.append(
+            Target(
+                f"{size} models, API generated",
+                root,
+                app / "models.py",
+                names[len(names) // 2],
+                repeats.get(str(size), 10),
+                generated=True,
             )
         )
     return targets
@@ -484,15 +524,16 @@ def render_verdicts(verdicts: list[dict[str, Any]]) -> str:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()] if args.sizes else []
+    generated = [int(s) for s in args.generated.split(",") if s.strip()] if args.generated else []
     if args.quick:
         repeats = {"example": 3, "small": 3, "default": 2}
         startup_repeats = 2
     else:
-        repeats = {"example": 30, "small": 30, "300": 20, "1000": 8, "default": 15}
+        repeats = {"example": 30, "small": 30, "300": 12, "1000": 5, "default": 12}
         startup_repeats = args.startup_repeats
     with tempfile.TemporaryDirectory(prefix="djgen-lsp-bench-") as tmp:
         work = Path(tmp)
-        targets = make_targets(work, sizes, repeats)
+        targets = make_targets(work, sizes, repeats, generated)
         print(f"start-up: {startup_repeats} rounds of {', '.join(SERVERS)}", flush=True)
         startup = await bench_startup(targets[0].root, startup_repeats)
         files = []
@@ -506,14 +547,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="djgen language-server latency benchmark")
     parser.add_argument(
         "--sizes",
-        default="500,50,300,1000",
-        help="generated files to measure: model counts, 500 = a ~500-line file",
+        default=None,
+        help="generated files to measure: model counts, 500 = a ~500-line file "
+        "(default 500,50,300,1000; with --quick 500,50)",
+    )
+    parser.add_argument(
+        "--generated",
+        default=None,
+        help="model counts to measure again with the API already generated "
+        "('' for none; default 300, with --quick none)",
     )
     parser.add_argument("--quick", action="store_true", help="few repeats (a smoke run)")
     parser.add_argument("--startup-repeats", type=int, default=10)
     parser.add_argument("--json-out", type=Path, help="folder for lsp.json (default bench/results)")
     parser.add_argument("--no-json", action="store_true", help="print only")
     args = parser.parse_args(argv)
+    if args.sizes is None:
+        args.sizes = "500,50" if args.quick else "500,50,300,1000"
+    if args.generated is None:
+        args.generated = "" if args.quick else "300"
     info = machine()
     print(f"machine: {machine_line(info)}", flush=True)
     measured = asyncio.run(run(args))
