@@ -19,7 +19,7 @@ from typing import Any
 
 from djgen.generators.ir import ModuleIR, Problem
 
-from .documents import Snapshot, app_dir_for, app_label_for, project_root_for
+from .documents import Snapshot, app_dir_for, app_label_for, lsp_lines, project_root_for
 from .options import DIAGNOSED_GENERATORS, MIGRATION
 from .settings import FolderSettings
 
@@ -80,7 +80,8 @@ class AnalysisCache:
         if last is not None and last.version == version and last.text == text:
             parsed = last
         else:
-            parsed = _Parsed(version, text, read_module(text, path), text.splitlines())
+            lines = [line.rstrip("\r\n") for line in lsp_lines(text)]
+            parsed = _Parsed(version, text, read_module(text, path), lines)
             with self._lock:
                 self._last[uri] = parsed
         if parsed.module.ok:

@@ -10,6 +10,8 @@ its text and version, so work done in a thread sees one consistent state.
 from __future__ import annotations
 
 import ast
+import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,10 +125,7 @@ class Snapshot:
         path = Path(path).resolve()
         if path in self.buffers:
             return self.buffers[path][0]
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
+        return read_disk(path)
 
     def version(self, path: Path | str) -> int | None:
         entry = self.buffers.get(Path(path).resolve())
@@ -134,6 +133,41 @@ class Snapshot:
 
     def is_open(self, path: Path | str) -> bool:
         return Path(path).resolve() in self.buffers
+
+
+_DISK: dict[Path, tuple[int, int, str]] = {}
+_DISK_LOCK = threading.Lock()
+
+
+def read_disk(path: Path) -> str | None:
+    """A file's text (None when missing or unreadable), cached by modification time and size,
+    since every analysis asks for the same few target files."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    with _DISK_LOCK:
+        cached = _DISK.get(path)
+    if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+        return cached[2]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    with _DISK_LOCK:
+        if len(_DISK) > 2000:
+            _DISK.clear()
+        _DISK[path] = (stat.st_mtime_ns, stat.st_size, text)
+    return text
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def lsp_lines(text: str) -> list[str]:
+    """Lines as LSP (and ``ast``) count them, ends kept: only \\n, \\r\\n and \\r break a line
+    (``str.splitlines`` also breaks at form feeds and other separators)."""
+    return _LINE.findall(text)
 
 
 def utf16_len(text: str) -> int:

@@ -24,7 +24,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from .documents import Snapshot, path_to_uri, utf16_len
+from .documents import Snapshot, lsp_lines, path_to_uri, utf16_len
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class EditSupport:
 
 def text_edits(old: str, new: str) -> list[types.TextEdit]:
     """Minimal line-hunk edits turning ``old`` into ``new`` (UTF-16 positions)."""
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
+    old_lines = lsp_lines(old)
+    new_lines = lsp_lines(new)
     edits: list[types.TextEdit] = []
     matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

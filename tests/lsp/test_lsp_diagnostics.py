@@ -169,3 +169,27 @@ async def test_multi_root_settings_apply_per_folder(start: StartSession, tmp_pat
     doc_two = session.files.open(second.app_dir("catalog") / "models.py")
     await session.diagnostics(doc_one, lambda d: codes(d) == expected(generators=DIAGNOSED[:1]))
     await session.diagnostics(doc_two, lambda d: codes(d) == expected(generators=DIAGNOSED[1:]))
+
+
+async def test_added_workspace_folder_gets_its_own_settings(start: StartSession, tmp_path) -> None:
+    from djangoproject import copy_example
+    from lsp_session import uri
+
+    first = copy_example(tmp_path / "one" / "bookshop", "bookshop")
+    second = copy_example(tmp_path / "two" / "bookshop", "bookshop")
+    session = await start(
+        VSCODE,
+        [first.root],
+        init_options={"diagnosticsDelayMs": 0},
+        configuration={uri(second.root): {"generators": [DIAGNOSED[0]]}},
+    )
+    doc_two = session.files.open(second.app_dir("catalog") / "models.py")
+    await session.diagnostics(doc_two, lambda d: codes(d) == expected())
+    session.client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=uri(second.root), name="two")], removed=[]
+            )
+        )
+    )
+    await session.diagnostics(doc_two, lambda d: codes(d) == expected(generators=DIAGNOSED[:1]))
