@@ -84,8 +84,8 @@ def register(server: DjgenLanguageServer) -> None:
     ) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
         analysis = await ls.analysis_for(uri)
-        if analysis is None or not analysis.module.ok:
-            return None
+        if analysis is None or not analysis.module.ok or analysis.syntax_error is not None:
+            return None  # while the text does not parse, generating would use a stale IR
         only = [str(getattr(k, "value", k)) for k in params.context.only or []] or None
         actions: list[types.CodeAction] = []
         for model in models_at(analysis, params.range):

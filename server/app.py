@@ -361,7 +361,7 @@ class DjgenLanguageServer(LanguageServer):
         module = None  # not open: the pipeline reads the app from disk
         if uri in self.workspace.text_documents:
             analysis = await self.analysis_for(uri)
-            if analysis is None or not analysis.module.ok:
+            if analysis is None or not analysis.module.ok or analysis.syntax_error is not None:
                 raise UserError(f"{uri} has a syntax error; fix it first")
             module = analysis.module
         snapshot = snapshot or Snapshot.of(self.workspace)

@@ -12,6 +12,7 @@ Arguments (positional, JSON): ``djgen.generate(generator | [generators], uri, mo
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -103,11 +104,12 @@ def _generator_args(
 def _workspace_models(ls: DjgenLanguageServer) -> list[str]:
     found: list[str] = []
     for folder in ls.workspace_folders():
-        for path in sorted(folder.rglob("*.py")):
-            if SKIP_DIRS.intersection(path.relative_to(folder).parts):
-                continue
-            if is_models_path(path) and path.name != "__init__.py":
-                found.append(path_to_uri(path))
+        for top, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+            for name in sorted(files):
+                path = Path(top) / name
+                if is_models_path(path) and name != "__init__.py":
+                    found.append(path_to_uri(path))
     return found
 
 

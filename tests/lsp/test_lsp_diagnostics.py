@@ -49,6 +49,15 @@ async def test_a_syntax_error_keeps_the_last_good_diagnostics(start: StartSessio
     version = session.files.replace(doc, broken)
     diagnostics = await session.diagnostics(doc, lambda d: True, version=version)
     assert codes(diagnostics) == expected(), "no flapping while the text does not parse"
+    book = next(d for d in diagnostics if d.data["model"] == "Book")
+    actions = await session.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(doc),
+            range=book.range,
+            context=types.CodeActionContext(diagnostics=[book]),
+        )
+    )
+    assert not actions, "no generating from a stale IR"
     # Fixing it and dropping a model is seen at once.
     fixed = text.replace("class Review(models.Model):", "class Review(models.Model):  # x")
     fixed = fixed[: fixed.index("class Review(")]

@@ -198,3 +198,22 @@ async def test_watched_files_keep_diagnostics_true(start: StartSession, project)
         )
     )
     await session.diagnostics(doc, lambda d: ("Book", "djgen.missing-serializer") in codes(d))
+
+
+async def test_generate_all_without_a_uri_covers_the_workspace(
+    start: StartSession, project
+) -> None:
+    """No models file open: every models module under the folders is generated from disk."""
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    venv_models = project.root / ".venv" / "lib" / "models.py"
+    venv_models.parent.mkdir(parents=True)
+    venv_models.write_text("raise SystemExit\n")
+    result = await session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command="djgen.generateAll", arguments=[])
+    )
+    app = project.app_dir("catalog")
+    assert result["applied"] is True
+    assert str(app / "serializers.py") in result["files"]
+    assert not any(".venv" in f for f in result["files"])
+    assert "class ReviewSerializer(" in (app / "serializers.py").read_text()
+    project.check().assert_ok()
