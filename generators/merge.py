@@ -118,7 +118,8 @@ def _parse_generated(definition: Definition, module: cst.Module, generator: str)
     marker = cst.EmptyLine(comment=cst.Comment(f"{GENERATED_MARKER}: {generator}"))
     comments = tuple(line for line in parsed.header if line.comment is not None)
     # Keep the generated indentation even when the file's first block is indented otherwise.
-    parsed = parsed.visit(_ExplicitIndent(parsed.default_indent))
+    if module.default_indent != parsed.default_indent:
+        parsed = parsed.visit(_ExplicitIndent(parsed.default_indent))
     statements = list(parsed.body)
     first = statements[0]
     statements[0] = first.with_changes(leading_lines=(*comments, marker, *first.leading_lines))
@@ -341,6 +342,133 @@ def _needed_imports(artifact: Artifact, written: list[_Generated]) -> list[Impor
     return needed
 
 
+@dataclass
+class _Text:
+    """One definition for a new file: its text (marker included) and ``ast`` facts."""
+
+    definition: Definition
+    text: str
+    facts: StatementFacts
+    names: set[str]
+    kind: str  # "def" or "other"
+
+
+def _text_definition(definition: Definition, generator: str) -> _Text:
+    """``_parse_generated`` for a new file: the same checks, with ``ast`` only."""
+    code = definition.code.replace("\r\n", "\n").strip("\n") + "\n"
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError) as error:
+        raise MergeError(
+            f"generator {generator!r} produced invalid Python for {definition.identity}: {error}"
+        ) from None
+    if len(tree.body) != 1:
+        raise MergeError(
+            f"generator {generator!r} produced {len(tree.body)} statements for"
+            f" {definition.identity}; a definition is exactly one top-level statement"
+        )
+    facts = StatementFacts(list(tree.body))
+    if not has_definition(definition, [facts]):
+        raise MergeError(
+            f"generator {generator!r}: the code for {definition.identity} does not define"
+            f" {definition.identity} (kind {definition.kind!r})"
+        )
+    lines = code.splitlines(keepends=True)
+    start = 0
+    comments: list[str] = []
+    while start < len(lines) and (
+        not lines[start].strip() or lines[start].lstrip().startswith("#")
+    ):
+        if lines[start].strip():
+            comments.append(lines[start].strip() + "\n")
+        start += 1
+    marker = f"{GENERATED_MARKER}: {generator}\n"
+    text = "".join([*comments, marker, *lines[start:]])
+    node = tree.body[0]
+    kind = (
+        "def"
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        else "other"
+    )
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return _Text(definition, text, facts, names, kind)
+
+
+def _text_blank_lines(previous: str | None, current: str, *, close: bool) -> int:
+    """``_blank_lines`` on statement kinds ("def", "import", "other")."""
+    if previous is None:
+        return 0
+    if previous == "def" or current == "def":
+        return 2
+    if previous == "import" and current != "import":
+        return 1
+    return 0 if close else 1
+
+
+def _merge_new_file(artifact: Artifact) -> MergeResult:
+    """A new target file, built as text: what the LibCST path gives for ``existing=None``,
+    without parsing every generated definition with LibCST (slow for thousands of them)."""
+    items: list[_Text] = []
+    changes: list[MergeChange] = []
+    handled: set[str] = set()
+    provided: set[str] = set()  # identities the items so far define
+    for definition in artifact.definitions:
+        identity = definition.identity
+        item = _text_definition(definition, artifact.generator)
+        if identity in handled and definition.kind != "statement":
+            changes.append(MergeChange(identity, "kept", "the artifact defines it twice"))
+            continue
+        handled.add(identity)
+        exists = (
+            has_definition(definition, (x.facts for x in items))
+            if definition.kind == "statement"
+            else identity in provided
+        )
+        if exists:
+            changes.append(MergeChange(identity, "kept"))
+            continue
+        provided |= item.facts.identities
+        index = len(items)
+        if definition.after:
+            hits = [i for i, x in enumerate(items) if x.facts.matches_after(definition.after)]
+            if hits:
+                index = hits[-1] + 1
+            elif definition.before:
+                index = next(
+                    (i for i, x in enumerate(items) if x.facts.matches_before(definition.before)),
+                    index,
+                )
+        elif definition.before:
+            index = next(
+                (i for i, x in enumerate(items) if x.facts.matches_before(definition.before)),
+                index,
+            )
+        items.insert(index, item)
+        changes.append(MergeChange(identity, "added"))
+    head = cst.parse_module(_render_header(artifact.header))
+    if not head.body and not head.has_trailing_newline:
+        head = head.with_changes(has_trailing_newline=True)
+    plan = plan_imports(head, _needed_imports(artifact, items))  # type: ignore[arg-type]
+    try:
+        head, added = add_imports(head, plan.to_add)
+    except (ValueError, cst.ParserSyntaxError) as error:
+        raise MergeError(
+            f"generator {artifact.generator!r} asked for a bad import: {error}"
+        ) from None
+    for item, reason in plan.conflicts:
+        changes.append(MergeChange(item.render(), "skipped", reason))
+    parts = [head.code if head.body else ""]
+    previous: str | None = None
+    if head.body:
+        previous = "import" if _is_import(head.body[-1]) else "other"
+    for i, item in enumerate(items):
+        close = i > 0 and items[i - 1].facts.related_to(item.definition.name)
+        parts.append("\n" * _text_blank_lines(previous, item.kind, close=close))
+        parts.append(item.text)
+        previous = item.kind
+    return MergeResult("".join(parts), "", changes, [item.render() for item in added])
+
+
 def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> MergeResult:
     """Merge ``artifact`` into the text of its target file (``None``: the file is new).
 
@@ -349,10 +477,53 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
     """
     if artifact.content is not None:
         return _merge_whole_file(existing, artifact)
+    if existing is None:
+        return _merge_new_file(artifact)
+    return _merge_existing(existing, artifact, force=force)
+
+
+def _nothing_to_add(text: str, artifact: Artifact) -> list[MergeChange] | None:
+    """The "kept" report when the file (read with ``ast`` only) already has every definition;
+    None when something must be written (or the file does not parse: the full path says so)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    facts = [StatementFacts([node]) for node in tree.body]
+    present: set[str] = set()
+    for item in facts:
+        present |= item.identities
+    changes: list[MergeChange] = []
+    handled: set[str] = set()
+    for definition in artifact.definitions:
+        identity = definition.identity
+        if identity in handled and definition.kind != "statement":
+            changes.append(MergeChange(identity, "kept", "the artifact defines it twice"))
+            continue
+        handled.add(identity)
+        found = (
+            has_definition(definition, facts)
+            if definition.kind == "statement"
+            else identity in present
+        )
+        if not found:
+            return None
+        changes.append(MergeChange(identity, "kept"))
+    return changes
+
+
+def _merge_existing(
+    existing: str | None, artifact: Artifact, *, force: bool = False
+) -> MergeResult:
+    """The LibCST merge (also used for new files by the tests, to check ``_merge_new_file``)."""
     original = "" if existing is None else existing
     text = _render_header(artifact.header) if existing is None else existing
     bom = "\ufeff" if text.startswith("\ufeff") else ""  # kept, but neither parser wants it
     text = text[len(bom) :]
+    if existing is not None and not force and artifact.definitions:
+        unchanged = _nothing_to_add(text, artifact)
+        if unchanged is not None:
+            return MergeResult(existing, existing, unchanged)
     module, facts = _parse_file(text, artifact.target)
     if not module.body and not module.has_trailing_newline:
         module = module.with_changes(has_trailing_newline=True)  # nothing to keep the style of
@@ -362,21 +533,31 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
     changes: list[MergeChange] = []
     written: list[_Generated] = []
     handled: set[str] = set()
+    present: set[str] = set()  # identities the file defines (a fast "is it there?")
+    for item in document.facts:
+        present |= item.identities
     for definition in artifact.definitions:
-        generated = _parse_generated(definition, module, artifact.generator)
         identity = definition.identity
-        index = document.find(definition)
         if identity in handled and definition.kind != "statement":
             changes.append(MergeChange(identity, "kept", "the artifact defines it twice"))
             continue
         handled.add(identity)
+        if definition.kind == "statement":
+            index = document.find(definition)
+        else:
+            index = document.find(definition) if identity in present else None
+        if index is not None and not force:
+            changes.append(MergeChange(identity, "kept"))
+            continue
+        # parsed only when it is written: a re-run over existing code costs no LibCST parse
+        generated = _parse_generated(definition, module, artifact.generator)
         if index is None:
             position, close = document.position(definition)
             document.insert(position, generated, close=close)
+            for item in generated.facts:
+                present |= item.identities
             changes.append(MergeChange(identity, "added"))
             written.append(generated)
-        elif not force:
-            changes.append(MergeChange(identity, "kept"))
         elif not document.is_marked(index):
             reason = f"{identity} exists and was not written by djgen"
             changes.append(MergeChange(identity, "skipped", reason))
