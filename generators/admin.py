@@ -108,6 +108,12 @@ class AdminGenerator:
                     name=context["admin"],
                     code=render("admin/model.py.j2", config.template_dir, **context),
                     model=model.name,
+                    # a registration the user wrote already counts: a second one would raise
+                    # AlreadyRegistered when admin.py is imported
+                    aliases=(
+                        f"admin.site.register[{model.name}]",
+                        f"admin.register[{model.name}]",
+                    ),
                 )
             )
         return [artifact]

@@ -56,10 +56,18 @@ class Definition:
     before: tuple[str, ...] = ()
     #: The model this definition is for (for reporting and per-model generation).
     model: str | None = None
+    #: Other identities that mean the same thing is already in the file, written the user's way
+    #: (``admin.site.register[Book]`` for a generated ``BookAdmin``): then nothing is added.
+    aliases: tuple[str, ...] = ()
 
     @property
     def identity(self) -> str:
         return f"{self.name}[{self.key}]" if self.kind == "call" else self.name
+
+    @property
+    def identities(self) -> tuple[str, ...]:
+        """The identity and its aliases: any one of them present means "already there"."""
+        return (self.identity, *self.aliases)
 
 
 @dataclass

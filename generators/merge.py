@@ -422,7 +422,7 @@ def _merge_new_file(artifact: Artifact) -> MergeResult:
         exists = (
             has_definition(definition, (x.facts for x in items))
             if definition.kind == "statement"
-            else identity in provided
+            else any(i in provided for i in definition.identities)
         )
         if exists:
             changes.append(MergeChange(identity, "kept"))
@@ -504,7 +504,7 @@ def _nothing_to_add(text: str, artifact: Artifact) -> list[MergeChange] | None:
         found = (
             has_definition(definition, facts)
             if definition.kind == "statement"
-            else identity in present
+            else any(i in present for i in definition.identities)
         )
         if not found:
             return None
@@ -545,7 +545,8 @@ def _merge_existing(
         if definition.kind == "statement":
             index = document.find(definition)
         else:
-            index = document.find(definition) if identity in present else None
+            known = any(i in present for i in definition.identities)
+            index = document.find(definition) if known else None
         if index is not None and not force:
             changes.append(MergeChange(identity, "kept"))
             continue

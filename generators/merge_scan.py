@@ -120,6 +120,11 @@ class StatementFacts:
         for node in self.nodes:
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
                 found.add(node.name)
+                for decorator in node.decorator_list:  # @admin.register(Book): admin.register[Book]
+                    if isinstance(decorator, ast.Call):
+                        callee = dotted_name(decorator.func)
+                        if callee:
+                            found.add(f"{callee}[{_call_key(decorator)}]")
             elif isinstance(node, ast.Assign):
                 for target in node.targets:
                     found.update(_target_names(target))
@@ -228,7 +233,8 @@ def has_definition(definition: Definition, facts: Iterable[StatementFacts]) -> b
     if definition.kind == "statement":
         wanted = _definition_fingerprints(definition.code)
         return bool(wanted) and any(wanted <= item.fingerprints for item in facts)
-    return any(definition.identity in item.identities for item in facts)
+    wanted = definition.identities
+    return any(identity in item.identities for item in facts for identity in wanted)
 
 
 def _definition_fingerprints(code: str) -> frozenset[str]:

@@ -147,7 +147,7 @@ def write(changes: Iterable[FileChange]) -> list[Path]:
 
 # -- status: cheap, ast-only --------------------------------------------------------------------
 
-_EXPECTED: dict[tuple[object, ...], list[tuple[str, str]]] = {}
+_EXPECTED: dict[tuple[object, ...], list[tuple[str, tuple[str, ...]]]] = {}
 
 
 def _model_key(ir: ModelIR) -> tuple[object, ...]:
@@ -167,8 +167,8 @@ def _expected(
     module: ModuleIR,
     shapes: dict[str, tuple[object, ...]],
     config: DjgenConfig,
-) -> dict[str, list[tuple[str, str]]]:
-    """(target, identity) of the definitions a generator writes for each model. Cached by the
+) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """(target, identities) of the definitions a generator writes for each model. Cached by the
     model's shape (``_model_key``); the models not cached yet are generated in one call."""
     fingerprint = repr(config)
     keys = {m: (name, module.app_label, m, shape, fingerprint) for m, shape in shapes.items()}
@@ -176,11 +176,11 @@ def _expected(
     if missing:
         from .registry import get_generator
 
-        found: dict[str, list[tuple[str, str]]] = {m: [] for m in missing}
+        found: dict[str, list[tuple[str, tuple[str, ...]]]] = {m: [] for m in missing}
         for artifact in get_generator(name).generate(module, config, missing):
             for d in artifact.definitions:
                 if d.model in found:
-                    found[d.model].append((artifact.target, d.identity))
+                    found[d.model].append((artifact.target, d.identities))
         if len(_EXPECTED) > 50_000:
             _EXPECTED.clear()
         for m in missing:
@@ -217,7 +217,10 @@ def status(
     out: dict[str, dict[str, bool]] = {}
     for model in concrete:
         out[model] = {
-            name: all(identity in defined(target) for target, identity in expected[name][model])
+            name: all(
+                any(i in defined(target) for i in identities)
+                for target, identities in expected[name][model]
+            )
             for name in names
         }
     return out
