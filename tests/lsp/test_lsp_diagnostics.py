@@ -202,3 +202,34 @@ async def test_added_workspace_folder_gets_its_own_settings(start: StartSession,
         )
     )
     await session.diagnostics(doc_two, lambda d: codes(d) == expected(generators=DIAGNOSED[:1]))
+
+
+async def test_models_package_modules_and_a_dotted_app(start: StartSession, tmp_path) -> None:
+    """``apps/shop/models/product.py`` in a models package, app label from apps.py."""
+    from djangoproject import build_project
+
+    project = build_project(
+        tmp_path / "proj",
+        {
+            "apps.shop": {
+                "apps.py": (
+                    "from django.apps import AppConfig\n\n\n"
+                    "class ShopConfig(AppConfig):\n"
+                    '    name = "apps.shop"\n'
+                    '    label = "store"\n'
+                ),
+                "models/__init__.py": "from .product import Product\n",
+                "models/product.py": (
+                    "from django.db import models\n\n\n"
+                    "class Product(models.Model):\n"
+                    "    name = models.CharField(max_length=20)\n"
+                ),
+            }
+        },
+    )
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    doc = session.files.open(project.root / "apps" / "shop" / "models" / "product.py")
+    diagnostics = await session.diagnostics(doc, lambda d: codes(d) == expected(["Product"]))
+    assert {d.range.start.line for d in diagnostics} == {3}
+    init = session.files.open(project.root / "apps" / "shop" / "models" / "__init__.py")
+    await session.diagnostics(init, lambda d: len(d) == 0)

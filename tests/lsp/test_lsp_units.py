@@ -112,3 +112,45 @@ def test_text_edits_turn_old_into_new(old: str, new: str) -> None:
     assert apply_text_edits(old, edits) == new
     if old == new:
         assert edits == []
+
+
+def test_the_server_never_imports_django_or_user_code(project) -> None:
+    """Analysis, status and a full plan run in a fresh interpreter: no Django module gets
+    imported, and the user's models.py (which would leave a mark) never runs."""
+    import subprocess
+    import sys
+    import textwrap
+
+    models = project.app_dir("catalog") / "models.py"
+    mark = project.root / "EXECUTED"
+    models.write_text(
+        f"import pathlib\npathlib.Path({str(mark)!r}).write_text('ran')\n" + models.read_text()
+    )
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from pathlib import Path
+        from djgen.server.analysis import AnalysisCache, analyze
+        from djgen.server.app import create_server
+        from djgen.server.documents import Snapshot
+        from djgen.server.settings import SettingsStore
+        from djgen.generators.pipeline import plan
+
+        create_server()
+        path = Path({str(models)!r})
+        settings = SettingsStore(print).for_path(path, path.parent)
+        analysis = analyze(AnalysisCache(), "u", 1, path.read_text(), path, Snapshot(), settings)
+        assert analysis.status, analysis.errors
+        changes = plan(path.parent, ["serializer", "viewset", "admin"], module=analysis.module)
+        assert changes
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in
+                        ("django", "rest_framework", "django_filters", "catalog", "bookshop"))
+        print(loaded)
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=project.root
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    assert not mark.exists()
