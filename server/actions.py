@@ -155,8 +155,7 @@ async def resolve_edit(ls: DjgenLanguageServer, action: types.CodeAction) -> Non
     if not isinstance(uri, str) or not isinstance(generator, str):
         ls.log_warning(f"djgen: code action {action.title!r} has no djgen data; ignored.")
         return
-    path_options = ls.workspace.text_documents.get(uri)
-    if path_options is None:
+    if uri not in ls.workspace.text_documents:
         ls.log_warning(f"djgen: {uri} is no longer open; cannot compute {action.title!r}.")
         return
     if generator == "all":

@@ -107,12 +107,13 @@ def render_hover(
 
 
 def _code_for(artifact: Any, model: str, field: FieldIR | None) -> str:
-    definitions = [d for d in artifact.definitions if d.model in (model, None)]
+    definitions = [d for d in artifact.definitions if d.model == model]
+    mention = re.compile(rf"\b{re.escape(field.name)}\b") if field is not None else None
     chunks = []
     for definition in definitions:
         lines = definition.code.rstrip().splitlines()
-        if field is not None:
-            lines = [line for line in lines if field.name in line]
+        if mention is not None:
+            lines = [line.strip() for line in lines if mention.search(line)]
             if not lines:
                 continue
         if len(lines) > MAX_LINES:
