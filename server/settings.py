@@ -48,7 +48,6 @@ class SettingsStore:
 
     def invalidate(self, *, project: bool = False) -> None:
         self._cache.clear()
-        self._reported.clear()
         if project:
             self._project_configs.clear()
 

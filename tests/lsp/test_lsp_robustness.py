@@ -109,7 +109,9 @@ async def timed(request, failures: list[str], what: str) -> None:
         failures.append(f"{what}: answered after {elapsed:.2f} s")
 
 
-async def test_random_edit_storm(start: StartSession, project, tmp_path: Path) -> None:
+async def test_random_edit_storm(
+    start: StartSession, project, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
     library = project.root / "library"
     library.mkdir()
     (library / "__init__.py").write_text("")
@@ -170,6 +172,8 @@ async def test_random_edit_storm(start: StartSession, project, tmp_path: Path) -
     errors = [m.message for m in session.client.log_messages if m.type == types.MessageType.Error]
     assert not errors, errors[:3]
     assert not failures, failures[:10]
+    stderr = capfd.readouterr().err  # the server's stderr, forwarded by pytest-lsp
+    assert "Traceback" not in stderr and "ERROR" not in stderr, stderr[-3000:]
 
     # A fresh server, on a copy of the project with the final texts saved, agrees.
     fresh_root = tmp_path / "fresh" / "bookshop"
