@@ -88,7 +88,7 @@ class DjgenLanguageServer(LanguageServer):
         self.generation = 0
         self.tasks: dict[str, asyncio.Task[None]] = {}
         #: (uri, version, generation) → the analysis being computed for it.
-        self.inflight: dict[tuple[str, int | None, int], tuple[asyncio.Future[Analysis], bool]] = {}
+        self.inflight: dict[tuple[str, int | None, int], AnalysisJob] = {}
         self.worker = Worker()
         self.warned: set[str] = set()
         # Client abilities, set at initialize.
@@ -111,7 +111,8 @@ class DjgenLanguageServer(LanguageServer):
         self._log(message, types.MessageType.Error)
 
     def _log(self, message: str, kind: types.MessageType) -> None:
-        log.log(logging.WARNING if kind <= types.MessageType.Warning else logging.INFO, message)
+        level = {types.MessageType.Error: logging.ERROR, types.MessageType.Warning: logging.WARNING}
+        log.log(level.get(kind, logging.INFO), message)
         with contextlib.suppress(Exception):  # no client attached (e.g. during shutdown)
             self.window_log_message(types.LogMessageParams(type=kind, message=message))
 
