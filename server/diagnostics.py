@@ -21,7 +21,6 @@ SEVERITY = {
     "hint": types.DiagnosticSeverity.Hint,
     "information": types.DiagnosticSeverity.Information,
     "warning": types.DiagnosticSeverity.Warning,
-    "error": types.DiagnosticSeverity.Error,
 }
 
 #: What each generator writes, for messages ("Book has no serializer").

@@ -283,8 +283,11 @@ async def start() -> AsyncIterator[StartSession]:
         init_options: Any = None,
         configuration: dict[str, Any] | None = None,
         apply_edits: bool = True,
+        command: list[str] | None = None,
     ) -> Session:
-        config = ClientServerConfig(server_command=SERVER_COMMAND, client_factory=_make_client)
+        config = ClientServerConfig(
+            server_command=command or SERVER_COMMAND, client_factory=_make_client
+        )
         client = await config.start()
         assert isinstance(client, LanguageClient)
         session = Session(client, folders[0])
