@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from djgen.generators.registry import GENERATOR_NAMES
+
 Severity = Literal["off", "hint", "information", "warning"]
 SEVERITIES: tuple[str, ...] = ("off", "hint", "information", "warning")
 
@@ -25,23 +27,8 @@ DIAGNOSED_GENERATORS: tuple[str, ...] = ("serializer", "filterset", "viewset", "
 #: The migration diagnostic's key in ``severities`` (its generator is "migration").
 MIGRATION = "migration"
 
-#: The 13 generator names (mirrors ``djgen.generators.registry.GENERATOR_NAMES``; used to check
-#: settings without importing the registry at startup).
-KNOWN_GENERATORS: tuple[str, ...] = (
-    "serializer",
-    "filterset",
-    "viewset",
-    "admin",
-    "relationships",
-    "migration",
-    "tests",
-    "jwt",
-    "caching",
-    "api-settings",
-    "cqrs",
-    "eventsourcing",
-    "websocket",
-)
+#: The generator names settings may use (the registry's contract; importing it is cheap).
+KNOWN_GENERATORS: tuple[str, ...] = GENERATOR_NAMES
 
 LAYOUTS: tuple[str, ...] = ("flat", "api")
 
