@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from djgen.generators.migrations.state import Code, FieldState
+from djgen.generators.migrations.state import Code, FieldState, literal_of
 
 _MISSING: Any = object()
 
@@ -105,10 +105,8 @@ def lit(code: Code | None) -> Any:
     """The literal value of a Code, or ``_MISSING``."""
     if code is None:
         return _MISSING
-    try:
-        return ast.literal_eval(code.text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return _MISSING
+    ok, value = literal_of(code.text)
+    return value if ok else _MISSING
 
 
 def _is(value: Any, default: Any) -> bool:

@@ -72,6 +72,8 @@ class ModuleScope:
     functions: set[str] = field(default_factory=set)
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
     choices: dict[str, ChoicesIR] = field(default_factory=dict)
+    #: (owner model, source) → Code or the Undecidable it raised.
+    cache: dict[tuple[str | None, str], Any] = field(default_factory=dict)
 
     @classmethod
     def from_source(cls, source: str, module: str, choices: list[ChoicesIR]) -> ModuleScope:
@@ -173,8 +175,19 @@ class Resolver:
     # -- evaluation ----------------------------------------------------------------------
 
     def code(self, source: str | ast.AST) -> Code:
-        node = ast.parse(source.strip(), mode="eval").body if isinstance(source, str) else source
-        return self._code(node)
+        if isinstance(source, str):
+            key = (self.owner, source)
+            cached = self.scope.cache.get(key)
+            if cached is None:
+                try:
+                    cached = self._code(ast.parse(source.strip(), mode="eval").body)
+                except (Undecidable, SyntaxError) as exc:
+                    cached = exc
+                self.scope.cache[key] = cached
+            if isinstance(cached, Exception):
+                raise cached
+            return cached
+        return self._code(source)
 
     def value(self, source: str | ast.AST) -> Any:
         """A plain Python value, or Code when the value only exists as an expression."""

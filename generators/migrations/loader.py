@@ -169,7 +169,7 @@ def parse_migration(
     )
     if cls is None:
         raise HistoryError(f"{path or name}: no Migration class")
-    reader = _Reader(imports, app_label)
+    reader = _Reader(imports, app_label, text)
     for stmt in cls.body:
         if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
             continue
@@ -237,11 +237,23 @@ class _Qualify(ast.NodeTransformer):
 
 
 class _Reader:
-    def __init__(self, imports: dict[str, str], app_label: str):
+    def __init__(self, imports: dict[str, str], app_label: str, source: str | None = None):
         self.imports = imports
         self.app_label = app_label
+        self.lines = source.splitlines() if source is not None else None
 
     def code(self, node: ast.AST) -> Code:
+        needs_qualifying = any(
+            isinstance(n, ast.Name)
+            and self.imports.get(n.id) not in (None, "django.db.models", "django.conf.settings")
+            for n in ast.walk(node)
+        )
+        if not needs_qualifying and self.lines is not None:
+            line = getattr(node, "lineno", None)
+            end_line = getattr(node, "end_lineno", None)
+            if line is not None and line == end_line:
+                raw = self.lines[line - 1].encode()
+                return Code(raw[node.col_offset : node.end_col_offset].decode())  # type: ignore[attr-defined]
         node = _Qualify(self.imports).visit(ast.fix_missing_locations(node))
         return Code(ast.unparse(node))
 

@@ -8,6 +8,7 @@ module) → ``optimizer`` → ``writer``.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -16,6 +17,7 @@ from djgen.generators.migrations.state import (
     FieldState,
     ModelState,
     ProjectState,
+    literal_of,
     option_literal,
 )
 
@@ -36,6 +38,12 @@ ALTER_OPTION_KEYS = [
 
 def code_kwarg(code: Code, name: str) -> Any:
     """The literal value of keyword ``name`` in a call expression (an index's ``name=``)."""
+    return _code_kwarg(code.text, name)
+
+
+@functools.lru_cache(maxsize=16384)
+def _code_kwarg(text: str, name: str) -> Any:
+    code = Code(text)
     try:
         node = ast.parse(code.text.strip(), mode="eval").body
     except SyntaxError:
@@ -211,16 +219,29 @@ class CreateModel(ModelOperation):
         name_lower = name.lower()
         if name_lower == self.name_lower:
             return True
-        ref = f"{ctx.app_label}.{name_lower}"
+        return f"{ctx.app_label}.{name_lower}" in self._field_targets(ctx)
+
+    def _field_targets(self, ctx: Context) -> set[str]:
+        """Models the fields point at (relations and through models), computed once."""
+        cached = getattr(self, "_targets", None)
+        if cached is not None and cached[0] == ctx.app_label:
+            return cached[1]
+        targets: set[str] = set()
         for base in self.bases:
-            try:
-                value = ast.literal_eval(base.text)
-            except (ValueError, SyntaxError):
-                continue
-            if isinstance(value, str) and _resolve(value, ctx.app_label) == ref:
-                return True
-        own = f"{ctx.app_label}.{self.name_lower}"
-        return any(field_references(own, f, ref, ctx) for _, f in self.fields)
+            ok, value = literal_of(base.text)
+            if ok and isinstance(value, str):
+                targets.add(_resolve(value, ctx.app_label))
+        for _, f in self.fields:
+            target = f.related_label(ctx.app_label)
+            if "to" in f.kwargs and target is None:
+                target = "?"
+            if target is not None:
+                targets.add(target)
+            through = f.kw_literal("through")
+            if isinstance(through, str):
+                targets.add(_resolve(through, ctx.app_label))
+        self._targets = (ctx.app_label, targets)
+        return targets
 
     def _with(self, **changes: Any) -> CreateModel:
         args = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +92,12 @@ def canon(code: Code | str | None, swappable: dict[str, str] | None = None) -> s
     if code is None:
         return "<none>"
     text = code.text if isinstance(code, Code) else code
+    return _canon(text, tuple(sorted((swappable or {}).items())))
+
+
+@functools.lru_cache(maxsize=65536)
+def _canon(text: str, swappable_items: tuple[tuple[str, str], ...]) -> str:
+    swappable = dict(swappable_items)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError:
@@ -124,30 +131,15 @@ class FieldState:
         value = self.kwargs.get(name)
         if value is None:
             return default
-        try:
-            return ast.literal_eval(value.text)
-        except (ValueError, SyntaxError):
-            return default
+        ok, result = literal_of(value.text)
+        return result if ok else default
 
     def related_label(self, app_label: str, swappable: dict[str, str] | None = None) -> str | None:
         """``app.model`` (lowercase) that this relation points at, or None."""
         to = self.kwargs.get("to")
         if to is None:
             return None
-        text = to.text.strip()
-        if text.startswith("settings."):
-            target = (swappable or {}).get(text[9:])
-            return target.lower() if target else None
-        try:
-            value = ast.literal_eval(text)
-        except (ValueError, SyntaxError):
-            return None
-        if not isinstance(value, str):
-            return None
-        if "." not in value:
-            return f"{app_label}.{value.lower()}"
-        app, model = value.split(".", 1)
-        return f"{app}.{model.lower()}"
+        return _related_label(to.text, app_label, tuple(sorted((swappable or {}).items())))
 
     def key(self, swappable: dict[str, str] | None = None) -> tuple[Any, ...]:
         """What Django's ``deep_deconstruct`` compares."""
@@ -210,6 +202,33 @@ class ModelState:
                 app, model = value.split(".", 1)
                 out.append(f"{app}.{model.lower()}")
         return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _related_label(
+    text: str, app_label: str, swappable_items: tuple[tuple[str, str], ...]
+) -> str | None:
+    text = text.strip()
+    if text.startswith("settings."):
+        target = dict(swappable_items).get(text[9:])
+        return target.lower() if target else None
+    ok, value = literal_of(text)
+    if not ok or not isinstance(value, str):
+        return None
+    if "." not in value:
+        return f"{app_label}.{value.lower()}"
+    app, model = value.split(".", 1)
+    return f"{app}.{model.lower()}"
+
+
+@functools.lru_cache(maxsize=65536)
+def literal_of(text: str) -> tuple[bool, Any]:
+    """(True, value) when ``text`` is a Python literal, else (False, None). Cached: callers
+    must not mutate the value."""
+    try:
+        return True, ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False, None
 
 
 def _option_literal(value: Any, default: Any) -> Any:
