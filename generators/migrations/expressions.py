@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from djgen.generators.ir import ChoicesIR
+from djgen.generators.migrations.deconstruct import KNOWN_FIELDS
 from djgen.generators.migrations.serialize import Unserializable, deconstructed, serialize
 from djgen.generators.migrations.state import Code
 
@@ -53,6 +54,45 @@ MODEL_CLASSES = {
     "Value",
     "Deferrable",
     "Manager",
+}
+#: Expression classes re-exported as ``django.db.models.X`` (their deconstruct path).
+EXPRESSION_CLASSES = {
+    "F",
+    "Value",
+    "Func",
+    "ExpressionWrapper",
+    "When",
+    "Case",
+    "OrderBy",
+    "Q",
+}
+_FUNCTIONS = {
+    "comparison": "Cast Coalesce Collate Greatest Least NullIf",
+    "datetime": "Extract ExtractYear ExtractIsoYear ExtractMonth ExtractDay ExtractWeek "
+    "ExtractWeekDay ExtractIsoWeekDay ExtractQuarter ExtractHour ExtractMinute ExtractSecond "
+    "Now Trunc TruncYear TruncQuarter TruncMonth TruncWeek TruncDay TruncDate TruncTime "
+    "TruncHour TruncMinute TruncSecond",
+    "math": "Abs ACos ASin ATan ATan2 Ceil Cos Cot Degrees Exp Floor Ln Log Mod Pi Power "
+    "Radians Random Round Sign Sin Sqrt Tan",
+    "text": "Chr ConcatPair Concat Left Length Lower LPad LTrim MD5 Ord Repeat Replace Reverse "
+    "Right RPad RTrim SHA1 SHA224 SHA256 SHA384 SHA512 StrIndex Substr Trim Upper",
+    "window": "CumeDist DenseRank FirstValue Lag LastValue Lead NthValue Ntile PercentRank "
+    "Rank RowNumber",
+    "json": "JSONArray JSONObject",
+}
+#: django.db.models.functions.X → the module that defines it (what deconstruct() reports).
+FUNCTION_MODULES = {
+    name: f"django.db.models.functions.{module}"
+    for module, names in _FUNCTIONS.items()
+    for name in names.split()
+}
+_CONNECTORS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Mod: "%%",
+    ast.Pow: "^",
 }
 #: Modules whose lowercase names are classes, not submodules (``datetime.date.today``).
 CLASS_MODULES = {"datetime": {"date", "datetime", "time", "timedelta", "timezone"}}
@@ -240,6 +280,14 @@ class Resolver:
                     return left.combine(right, "OR")
                 if isinstance(node.op, ast.BitXor):
                     return left.combine(right, "XOR")
+            if (isinstance(left, Deconstructed) or isinstance(right, Deconstructed)) and type(
+                node.op
+            ) in _CONNECTORS:
+                return Deconstructed(
+                    "django.db.models.expressions.CombinedExpression",
+                    [_as_expression(left), _CONNECTORS[type(node.op)], _as_expression(right)],
+                    {},
+                )
             ops = {
                 ast.Add: operator.add,
                 ast.Sub: operator.sub,
@@ -325,6 +373,17 @@ class Resolver:
         raise Undecidable(f"{ch.name}.{'.'.join(rest)} cannot be evaluated")
 
     def _call(self, node: ast.Call) -> Any:
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("asc", "desc")
+            and not node.args
+        ):
+            target = self._value(node.func.value)
+            if isinstance(target, Deconstructed):
+                kwargs = {kw.arg: self._value(kw.value) for kw in node.keywords if kw.arg}
+                if node.func.attr == "desc":
+                    kwargs = {"descending": True, **kwargs}
+                return Deconstructed("django.db.models.OrderBy", [target], kwargs)
         parts = dotted_parts(node.func)
         if parts is None:
             raise Undecidable(f"cannot evaluate {ast.unparse(node)}")
@@ -352,11 +411,34 @@ class Resolver:
             return uuid.UUID(*args, **kwargs)
         if full in ("django.db.models.Q", "django.db.models.query_utils.Q"):
             return QNode.from_call(args, kwargs)
+        cls_name = full.rsplit(".", 1)[-1]
+        if (
+            full.startswith("django.db.models.functions.")
+            or (full.startswith("django.db.models.") and full.count(".") == 3)
+        ) and cls_name in FUNCTION_MODULES:
+            return Deconstructed(f"{FUNCTION_MODULES[cls_name]}.{cls_name}", args, kwargs)
         if full.startswith("django.db.models.") and full.count(".") == 3:
             cls = full.rsplit(".", 1)[1]
+            if cls in KNOWN_FIELDS:  # output_field=models.IntegerField()
+                from djgen.generators.migrations.deconstruct import normalize_field
+                from djgen.generators.migrations.state import FieldState
+
+                fs = normalize_field(
+                    FieldState(
+                        "",
+                        f"django.db.models.{cls}",
+                        [to_code(a) for a in args],
+                        {k: to_code(v) for k, v in kwargs.items()},
+                    )
+                )
+                return deconstructed(fs.path, list(fs.args), dict(fs.kwargs))
             if cls in ("SET",):
                 return deconstructed("django.db.models.SET", args, {})
-            if cls in MODEL_CLASSES or cls.endswith(("Constraint", "Index")):
+            if (
+                cls in MODEL_CLASSES
+                or cls in EXPRESSION_CLASSES
+                or cls.endswith(("Constraint", "Index"))
+            ):
                 return Deconstructed(f"django.db.models.{cls}", args, kwargs)
         if full.startswith("django.core.validators."):
             return Deconstructed(full, args, kwargs)
@@ -373,6 +455,13 @@ class Resolver:
         if not isinstance(value, str):
             raise Undecidable(f"cannot evaluate {ast.unparse(node)}")
         return value
+
+
+def _as_expression(value: Any) -> Any:
+    """What ``Combinable._combine`` does to a plain operand: wrap it in ``Value``."""
+    if isinstance(value, (Deconstructed, QNode)):
+        return value
+    return Deconstructed("django.db.models.Value", [value], {})
 
 
 class _Set(list):

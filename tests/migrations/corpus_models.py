@@ -291,6 +291,46 @@ class Plain(models.Model):
     objects = PublishedManager()
 """
 
+EXPRESSIONS = """
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Lower, Now, Upper
+
+
+class Thing(models.Model):
+    name = models.CharField(max_length=50, db_default="x")
+    made = models.DateTimeField(db_default=Now())
+    a = models.IntegerField(default=1)
+    b = models.IntegerField(default=2)
+    total = models.GeneratedField(
+        expression=F("a") + F("b") * 2, output_field=models.IntegerField(), db_persist=True
+    )
+    shout = models.GeneratedField(
+        expression=Upper("name"), output_field=models.CharField(max_length=50), db_persist=False
+    )
+    label = models.GeneratedField(
+        expression=Concat("name", Value("!")),
+        output_field=models.CharField(max_length=60),
+        db_persist=True,
+    )
+    related = models.ForeignKey(
+        "self", null=True, on_delete=models.SET(None), related_name="%(class)s_set"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(Lower("name"), name="lower_name_idx"),
+            models.Index(fields=["a"], include=["b"], name="cover_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="uniq_lower_name"),
+            models.CheckConstraint(
+                condition=Q(a__lt=F("b")), name="a_lt_b", violation_error_message="nope"
+            ),
+        ]
+        ordering = [F("a").desc(nulls_last=True), "b", F("name").asc()]
+"""
+
 USER = """
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -311,4 +351,5 @@ CORPUS = {
     "inheritapp": INHERITANCE,
     "metaapp": META,
     "managerapp": MANAGERS,
+    "exprapp": EXPRESSIONS,
 }
