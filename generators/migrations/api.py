@@ -91,6 +91,22 @@ class Verdict:
     def decidable(self) -> bool:
         return not self.undecidable
 
+    def model_messages(self) -> dict[str, str]:
+        """Model → the editor's diagnostic text: "Book has changes not in migrations: add
+        field isbn, alter field title"."""
+        return {
+            model: f"{model} has changes not in migrations: {', '.join(items)}"
+            for model, items in self.per_model.items()
+        }
+
+    def undecidable_messages(self) -> dict[str, list[str]]:
+        """Model → why the static reading cannot decide for it (for a diagnostic)."""
+        out: dict[str, list[str]] = {}
+        for item in self.undecidable:
+            model, _, reason = item.partition(": ")
+            out.setdefault(model, []).append(reason or item)
+        return out
+
 
 @dataclass
 class _Analysis:

@@ -1,0 +1,123 @@
+"""Project-level cases: dependencies on another app's migrations, a ``models/`` package, the
+AppConfig's ``default_auto_field``, and the opt-in fallback that asks Django itself.
+
+Data path: app folders in a real project → api verdict / file → Django's makemigrations.
+"""
+
+from __future__ import annotations
+
+import pytest
+from mig_oracle import (
+    assert_django_agrees,
+    assert_same_file,
+    django_dry_run,
+    write_djgen_migration,
+)
+
+from djgen.generators.migrations import django_check
+from djgen.generators.migrations.api import detect
+
+pytestmark = pytest.mark.django
+
+AUTHORS = """
+from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+"""
+
+BOOKS = """
+from django.db import models
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey("authors.Author", on_delete=models.CASCADE)
+    tags = models.ManyToManyField("auth.Group", blank=True)
+"""
+
+PACKAGE_INIT = "from .people import Person\nfrom .places import City\n"
+PEOPLE = """
+from django.db import models
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=100)
+    city = models.ForeignKey("places.City", on_delete=models.SET_NULL, null=True)
+"""
+PLACES = """
+from django.db import models
+
+
+class City(models.Model):
+    name = models.CharField(max_length=100)
+"""
+SMALL_PK_APPS = """
+from django.apps import AppConfig
+
+
+class PlacesConfig(AppConfig):
+    name = "places"
+    default_auto_field = "django.db.models.AutoField"
+"""
+
+
+def test_cross_app_dependencies_and_leaves(django_project):
+    project = django_project({"authors": {"models.py": AUTHORS}, "books": {"models.py": BOOKS}})
+    write_djgen_migration(project, "authors")
+    expected = django_dry_run(project, "books")
+    made = write_djgen_migration(project, "books")
+    (name, django_text), *_ = expected.files["books"].items()
+    assert made[0] == f"migrations/{name}.py"
+    assert ("'authors', '0001_initial'") in made[1]
+    assert ("'auth', '0012_alter_user_first_name_max_length'") in made[1]
+    assert_same_file(made[1], django_text, "books")
+    assert_django_agrees(project)
+
+
+def test_models_package_and_app_default_auto_field(django_project):
+    project = django_project(
+        {
+            "places": {
+                "models/__init__.py": PACKAGE_INIT,
+                "models/people.py": PEOPLE,
+                "models/places.py": PLACES,
+                "apps.py": SMALL_PK_APPS,
+            }
+        }
+    )
+    expected = django_dry_run(project, "places")
+    verdict = detect(project.app_dir("places"))
+    assert verdict.undecidable == []
+    assert verdict.descriptions == expected.lines["places"]
+    made = write_djgen_migration(project, "places")
+    (name, django_text), *_ = expected.files["places"].items()
+    assert made[0] == f"migrations/{name}.py"
+    assert "models.AutoField(auto_created=True" in made[1]
+    assert_same_file(made[1], django_text, "places")
+    assert_django_agrees(project)
+
+
+def test_django_fallback_reports_what_django_says(django_project):
+    project = django_project({"authors": {"models.py": AUTHORS}})
+    app_dir = project.app_dir("authors")
+    cmd = django_check.command(app_dir)
+    assert cmd.cwd == project.root and cmd.app_label == "authors"
+
+    answer = django_check.run(app_dir)
+    assert answer.error is None, answer.output
+    assert answer.changed and answer.lines == ["+ Create model Author"]
+
+    write_djgen_migration(project, "authors")
+    answer = django_check.run(app_dir)
+    assert answer.error is None and not answer.changed
+
+    project.write("authors/models.py", AUTHORS + "\nimport not_installed_anywhere\n")
+    answer = django_check.run(app_dir)
+    assert answer.error is not None and "not_installed_anywhere" in answer.error
+
+
+def test_django_fallback_needs_a_project(tmp_path):
+    with pytest.raises(django_check.DjangoCheckError, match=r"no manage\.py"):
+        django_check.command(tmp_path)
