@@ -244,6 +244,21 @@ def _definition_fingerprints(code: str) -> frozenset[str]:
         return frozenset()
 
 
+_FACTS: dict[str, list[StatementFacts]] = {}
+
+
+def _file_facts(text: str) -> list[StatementFacts]:
+    """The facts of a file's statements, memoised by text: the language server asks about the
+    same target files on every keystroke in models.py."""
+    facts = _FACTS.get(text)
+    if facts is None:
+        facts = [StatementFacts([node]) for node in parse_tolerant(text.removeprefix("\ufeff"))]
+        if len(_FACTS) >= 64:
+            _FACTS.pop(next(iter(_FACTS)))
+        _FACTS[text] = facts
+    return facts
+
+
 def defined_identities(text: str, definitions: Iterable[Definition] = ()) -> set[str]:
     """The ``Definition.identity`` values a file already provides at module level.
 
@@ -253,7 +268,7 @@ def defined_identities(text: str, definitions: Iterable[Definition] = ()) -> set
     name in the file: pass those definitions to have their identity included when a statement
     with the same normalised text exists. Never raises.
     """
-    facts = [StatementFacts([node]) for node in parse_tolerant(text.removeprefix("\ufeff"))]
+    facts = _file_facts(text)
     found: set[str] = set()
     for item in facts:
         found |= item.identities

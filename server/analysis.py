@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from djgen.generators.ir import ModuleIR, Problem
+from djgen.generators.reader.incremental import IncrementalReader
 
 from .documents import Snapshot, app_dir_for, app_label_for, lsp_lines, project_root_for
 from .options import DIAGNOSED_GENERATORS, MIGRATION
@@ -61,17 +62,37 @@ class _Parsed:
 
 
 class AnalysisCache:
-    """Per-document IR cache, plus the last good IR for each document."""
+    """Per-document incremental readers and IRs, plus the last good IR for each document."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last: dict[str, _Parsed] = {}
         self._good: dict[str, _Parsed] = {}
+        self._readers: dict[str, IncrementalReader] = {}
 
     def forget(self, uri: str) -> None:
         with self._lock:
             self._last.pop(uri, None)
             self._good.pop(uri, None)
+            self._readers.pop(uri, None)
+
+    def invalidate_project(self, *, settings: bool = False, changed: str | None = None) -> None:
+        """Other modules changed (``settings``: settings or apps.py may have too; ``changed``:
+        the document that changed, whose own reader keeps its cache)."""
+        with self._lock:
+            if settings:
+                self._readers.clear()
+                return
+            for uri, reader in self._readers.items():
+                if uri != changed:
+                    reader.invalidate_project()
+
+    def _reader(self, uri: str, path: Path) -> IncrementalReader:
+        with self._lock:
+            reader = self._readers.get(uri)
+            if reader is None:
+                reader = self._readers[uri] = new_reader(path)
+            return reader
 
     def parse(self, uri: str, version: int | None, text: str, path: Path) -> tuple[_Parsed, bool]:
         """The IR to use for this text, and whether the text itself parsed."""
@@ -81,7 +102,7 @@ class AnalysisCache:
             parsed = last
         else:
             lines = [line.rstrip("\r\n") for line in lsp_lines(text)]
-            parsed = _Parsed(version, text, read_module(text, path), lines)
+            parsed = _Parsed(version, text, read_module(self._reader(uri, path), text, path), lines)
             with self._lock:
                 self._last[uri] = parsed
         if parsed.module.ok:
@@ -93,22 +114,25 @@ class AnalysisCache:
         return (good or parsed), False
 
 
-def read_module(text: str, path: Path) -> ModuleIR:
-    """The reader's IR for a models module's text (never raises)."""
-    from djgen.generators.reader import read_source
-
+def new_reader(path: Path) -> IncrementalReader:
+    """An incremental reader for one models document (its app, project and settings)."""
     app_dir = app_dir_for(path)
+    return IncrementalReader(
+        app_label=app_label_for(app_dir),
+        path=str(path),
+        project_root=str(project_root_for(app_dir)),
+    )
+
+
+def read_module(reader: IncrementalReader, text: str, path: Path) -> ModuleIR:
+    """The reader's IR for a models module's text (never raises): only the top-level statements
+    an edit touched are parsed again (``djgen.generators.reader.incremental``)."""
     try:
-        return read_source(
-            text,
-            app_label=app_label_for(app_dir),
-            path=str(path),
-            project_root=str(project_root_for(app_dir)),
-        )
+        return reader.read(text)
     except Exception as exc:  # the reader promises not to raise; stay up if it does
         return ModuleIR(
             path=str(path),
-            app_label=app_label_for(app_dir),
+            app_label=reader.app_label,
             syntax_error=Problem(message=f"djgen could not read this module: {exc}"),
         )
 

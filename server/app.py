@@ -310,6 +310,8 @@ class DjgenLanguageServer(LanguageServer):
         if path is None:
             return
         if is_models_path(path):
+            # other documents may inherit from this module: they read it again when asked
+            self.cache.invalidate_project(changed=uri)
             self.schedule(uri, immediate=immediate)
         elif affects_diagnostics(path):
             self.outside_changed(immediate=immediate)
@@ -319,6 +321,7 @@ class DjgenLanguageServer(LanguageServer):
         self.generation += 1
         self.warned.clear()
         self.settings.invalidate(project=project)
+        self.cache.invalidate_project(settings=project)
         if self.pull_diagnostics:
             if self.supports("workspace", "diagnostics", "refresh_support"):
                 self.workspace_diagnostic_refresh(None)

@@ -56,6 +56,7 @@ class IncrementalReader:
             loader=self.loader,
             cache=self.cache,
         )
+        self.app_label = app_label
         self._lines: list[str] | None = None
         self._stmts: list[ast.stmt] = []
         self.full_parses = 0
