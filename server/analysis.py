@@ -19,8 +19,9 @@ from typing import Any
 
 from djgen.generators.ir import ModuleIR, Problem
 from djgen.generators.reader.incremental import IncrementalReader
+from djgen.generators.reader.project import import_root_for, read_app_info
 
-from .documents import Snapshot, app_dir_for, app_label_for, lsp_lines, project_root_for
+from .documents import Snapshot, app_dir_for, lsp_lines
 from .options import DIAGNOSED_GENERATORS, MIGRATION
 from .settings import FolderSettings
 
@@ -118,9 +119,9 @@ def new_reader(path: Path) -> IncrementalReader:
     """An incremental reader for one models document (its app, project and settings)."""
     app_dir = app_dir_for(path)
     return IncrementalReader(
-        app_label=app_label_for(app_dir),
+        app_label=read_app_info(app_dir).label,
         path=str(path),
-        project_root=str(project_root_for(app_dir)),
+        project_root=str(import_root_for(app_dir)),
     )
 
 

@@ -9,7 +9,6 @@ its text and version, so work done in a thread sees one consistent state.
 
 from __future__ import annotations
 
-import ast
 import re
 import threading
 from dataclasses import dataclass, field
@@ -59,36 +58,6 @@ def app_dir_for(models_path: Path) -> Path:
     if models_path.name == "models.py" and models_path.parent.name != "models":
         return models_path.parent
     return models_path.parent.parent
-
-
-def app_label_for(app_dir: Path) -> str:
-    """The app label: ``label = "…"`` of the AppConfig in apps.py, else the folder name."""
-    apps_py = app_dir / "apps.py"
-    try:
-        tree = ast.parse(apps_py.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-        return app_dir.name
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            for stmt in node.body:
-                if (
-                    isinstance(stmt, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == "label" for t in stmt.targets)
-                    and isinstance(stmt.value, ast.Constant)
-                    and isinstance(stmt.value.value, str)
-                ):
-                    return stmt.value.value
-    return app_dir.name
-
-
-def project_root_for(app_dir: Path, stop: Path | None = None) -> Path:
-    """The nearest folder at or above the app holding manage.py (else the app's parent)."""
-    for folder in (app_dir, *app_dir.parents):
-        if (folder / "manage.py").is_file():
-            return folder
-        if stop is not None and folder == stop:
-            break
-    return app_dir.parent
 
 
 def affects_diagnostics(path: Path) -> bool:
