@@ -210,3 +210,25 @@ def test_bad_histories_give_clear_errors(tmp_path):
     (tmp_path / "d" / "shop" / "models.py").write_text("class (:\n")
     with pytest.raises(MigrationsError, match="cannot read the models"):
         detect(tmp_path / "d" / "shop")
+
+
+def test_custom_operations_in_history_make_the_verdict_undecidable(tmp_path):
+    source = "from django.db import models\n\n\nclass Item(models.Model):\n    pass\n"
+    app = _app(tmp_path, source)
+    path, text = make_migration(app)
+    (app / path).write_text(text)
+    (app / "migrations" / "0002_custom.py").write_text(
+        "from django.db import migrations\n"
+        "from shop.operations import LoadFixtures\n\n\n"
+        "def forwards(apps, schema_editor):\n    pass\n\n\n"
+        "class Migration(migrations.Migration):\n"
+        "    dependencies = [('shop', '0001_initial')]\n"
+        "    operations = [\n"
+        "        migrations.RunPython(forwards),\n"
+        "        LoadFixtures('x.json'),\n"
+        "    ]\n"
+    )
+    verdict = detect(app)
+    assert not verdict.changed
+    assert any("LoadFixtures" in reason for reason in verdict.undecidable)
+    assert verdict.leaf == "0002_custom"
