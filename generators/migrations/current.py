@@ -211,6 +211,8 @@ class _Builder:
         self.module = module
         self.read_text = read_text
         self.scopes: dict[str, ModuleScope] = {}
+        self.other_scopes: dict[str, ModuleScope | None] = {}
+        self.import_root = _import_root(module)
         self.result = CurrentState(
             ProjectState(),
             module.app_label,
@@ -241,6 +243,8 @@ class _Builder:
         scope = ModuleScope.from_source(
             text or "", dotted, [*self.module.choices, *_all_choices(self.module)]
         )
+        scope.root = self.import_root
+        scope.others = self.other_scopes
         self.scopes[path] = scope
         return scope
 
@@ -654,6 +658,18 @@ class _Builder:
             if self._uses_in_migrations(scope, text.rsplit(".", 1)[-1], depth + 1):
                 return True
         return False
+
+
+def _import_root(module: ModuleIR) -> Path | None:
+    """The folder ``module.module`` (``shop.models``) is importable from."""
+    if not module.path or not module.module:
+        return None
+    root = Path(module.path)
+    if root.name == "__init__.py":
+        root = root.parent
+    for _ in range(module.module.count(".") + 1):
+        root = root.parent
+    return root
 
 
 def _all_choices(module: ModuleIR) -> list[Any]:

@@ -16,9 +16,10 @@ import decimal
 import operator
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from djgen.generators.ir import ChoicesIR
+from djgen.generators.ir import ChoiceMember, ChoicesIR
 from djgen.generators.migrations.deconstruct import KNOWN_FIELDS
 from djgen.generators.migrations.serialize import Unserializable, deconstructed, serialize
 from djgen.generators.migrations.state import Code
@@ -94,6 +95,13 @@ _CONNECTORS = {
     ast.Mod: "%%",
     ast.Pow: "^",
 }
+#: Class attributes that are plain functions Django writes by path.
+CLASS_METHODS = {
+    "datetime.date.today",
+    "datetime.datetime.now",
+    "datetime.datetime.today",
+    "datetime.datetime.utcnow",
+}
 #: Modules whose lowercase names are classes, not submodules (``datetime.date.today``).
 CLASS_MODULES = {"datetime": {"date", "datetime", "time", "timedelta", "timezone"}}
 
@@ -114,9 +122,34 @@ class ModuleScope:
     choices: dict[str, ChoicesIR] = field(default_factory=dict)
     #: (owner model, source) → Code or the Undecidable it raised.
     cache: dict[tuple[str | None, str], Any] = field(default_factory=dict)
+    #: The folder the project's modules import from (to read constants of other modules).
+    root: Path | None = None
+    others: dict[str, ModuleScope | None] = field(default_factory=dict)
+
+    def other(self, module: str) -> ModuleScope | None:
+        """The scope of another module of the project (None when it is not in the project)."""
+        if module in self.others:
+            return self.others[module]
+        scope = None
+        if self.root is not None:
+            from djgen.generators.reader.project import find_module_file
+
+            path = find_module_file(module, self.root)
+            if path is not None:
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = None
+                if text is not None:
+                    scope = ModuleScope.from_source(text, module, None)
+                    scope.root = self.root
+                    scope.others = self.others
+        self.others[module] = scope
+        return scope
 
     @classmethod
-    def from_source(cls, source: str, module: str, choices: list[ChoicesIR]) -> ModuleScope:
+    def from_source(cls, source: str, module: str, choices: list[ChoicesIR] | None) -> ModuleScope:
+        """``choices``: the reader's choices classes; None reads them from ``source`` here."""
         scope = cls(module)
         try:
             tree = ast.parse(source)
@@ -153,11 +186,54 @@ class ModuleScope:
             elif isinstance(node, ast.ClassDef):
                 scope.classes[node.name] = node
         del package
+        if choices is None:
+            choices = [c for c in map(_choices_class, scope.classes.values()) if c is not None]
         for ch in choices:
             key = f"{ch.owner}.{ch.name}" if ch.owner else ch.name
             scope.choices[key] = ch
             scope.choices.setdefault(ch.name, ch)
         return scope
+
+
+_CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
+
+
+def _choices_class(cls: ast.ClassDef) -> ChoicesIR | None:
+    """A ``TextChoices`` / ``IntegerChoices`` class read from source (labels as Django derives
+    them); None when it is not one or a member is not literal."""
+    bases = {ast.unparse(b).rsplit(".", 1)[-1] for b in cls.bases}
+    if not bases & _CHOICES_BASES:
+        return None
+    members = []
+    for stmt in cls.body:
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
+            continue
+        name = stmt.targets[0].id
+        if name.startswith("_"):
+            continue
+        value_node, label = stmt.value, None
+        if isinstance(value_node, ast.Tuple) and len(value_node.elts) >= 2:
+            *value_parts, label_node = value_node.elts
+            value_node = value_parts[0] if len(value_parts) == 1 else ast.Tuple(value_parts)
+            if isinstance(label_node, ast.Call) and label_node.args:
+                label_node = label_node.args[-1]
+            try:
+                label = ast.literal_eval(label_node)
+            except ValueError:
+                return None
+        try:
+            value = ast.literal_eval(value_node)
+        except ValueError:
+            return None
+        if label is None:
+            label = name.replace("_", " ").title()
+        members.append(ChoiceMember(name, value, str(label)))
+    kind = next(iter(bases & _CHOICES_BASES))
+    return ChoicesIR(cls.name, kind, members, None)
 
 
 def dotted_parts(node: ast.AST) -> list[str] | None:
@@ -331,6 +407,9 @@ class Resolver:
             ch = self._choices(".".join(parts[:split])) if len(parts) > split else None
             if ch is not None:
                 return self._choice_attr(ch, parts[split:])
+        ch = self._choices(".".join(parts))
+        if ch is not None:  # choices=Status (Django 5: the class itself)
+            return [(m.value, m.label) for m in ch.members]
         if len(parts) == 1:
             name = parts[0]
             if name in ("True", "False", "None"):
@@ -356,8 +435,27 @@ class Resolver:
             return Code("settings.AUTH_USER_MODEL", frozenset({"from django.conf import settings"}))
         if full.startswith("django.conf.settings."):
             raise Undecidable(f"{full[12:]} comes from settings")
-        if module == self.scope.module and parts[0] in self.scope.classes and len(parts) == 1:
-            return Code(normalized, frozenset({f"import {module}"}))
+        rest = full[len(module) + 1 :].split(".") if full.startswith(module + ".") else []
+        other = self.scope.other(module) if module != self.scope.module else None
+        if other is not None and rest:
+            # A name from another module of the project: its value when it is a constant,
+            # its choices, or a reference when it is a function or class defined there.
+            head = rest[0]
+            ch = other.choices.get(".".join(rest[:2])) or other.choices.get(head)
+            if ch is not None:
+                tail = rest[2:] if other.choices.get(".".join(rest[:2])) else rest[1:]
+                if not tail:
+                    return [(m.value, m.label) for m in ch.members]
+                return self._choice_attr(ch, tail)
+            if head in other.constants and len(rest) == 1:
+                return Resolver(other)._value(other.constants[head])
+            if (head in other.functions or head in other.classes) and len(rest) == 1:
+                return Code(normalized, frozenset({f"import {module}"}))
+            raise Undecidable(f"{full} is computed when {module} is imported")
+        if len(rest) > 1 and rest[0][:1].isupper() and full not in CLASS_METHODS:
+            raise Undecidable(f"{full} is an attribute computed at import time")
+        if rest and rest[-1].isupper() and len(rest[-1]) > 1:
+            raise Undecidable(f"{full} is a constant of another library")
         return Code(normalized, frozenset({f"import {module}"}))
 
     def _choice_attr(self, ch: ChoicesIR, rest: list[str]) -> Any:

@@ -121,3 +121,72 @@ def test_django_fallback_reports_what_django_says(django_project):
 def test_django_fallback_needs_a_project(tmp_path):
     with pytest.raises(django_check.DjangoCheckError, match=r"no manage\.py"):
         django_check.command(tmp_path)
+
+
+CONSTANTS = """
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_NAME = 80
+COLORS = [("r", "Red"), ("g", "Green")]
+
+
+class Size(models.TextChoices):
+    SMALL = "s"
+    LARGE_ONE = "l", _("Large!")
+
+
+def default_size():
+    return "s"
+"""
+
+SHIRTS = """
+from django.db import models
+
+from shirts import constants
+from .constants import COLORS, MAX_NAME, Size
+
+
+class Status(models.IntegerChoices):
+    ON = 1
+    OFF_LINE = 0
+
+
+class Shirt(models.Model):
+    name = models.CharField(max_length=MAX_NAME)
+    color = models.CharField(max_length=1, choices=COLORS)
+    size = models.CharField(max_length=1, choices=Size, default=Size.LARGE_ONE)
+    size2 = models.CharField(
+        max_length=1, choices=constants.Size.choices, default=constants.default_size
+    )
+    status = models.IntegerField(choices=Status, default=Status.ON)
+"""
+
+
+def test_values_from_other_project_modules(django_project):
+    project = django_project({"shirts": {"models.py": SHIRTS, "constants.py": CONSTANTS}})
+    expected = django_dry_run(project, "shirts")
+    verdict = detect(project.app_dir("shirts"))
+    assert verdict.undecidable == []
+    made = write_djgen_migration(project, "shirts")
+    (name, django_text), *_ = expected.files["shirts"].items()
+    assert made[0] == f"migrations/{name}.py"
+    assert_same_file(made[1], django_text, "shirts")
+    assert_django_agrees(project)
+
+
+def test_values_from_other_libraries_are_undecidable(tmp_path):
+    app = tmp_path / "shop"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        "from django.db import models\n"
+        "from somelib import LIMIT\n"
+        "from somelib.enums import Color\n\n\n"
+        "class Item(models.Model):\n"
+        "    name = models.CharField(max_length=LIMIT)\n"
+        "    color = models.CharField(max_length=3, choices=Color.choices)\n"
+    )
+    reasons = "\n".join(detect(app).undecidable)
+    assert "somelib.LIMIT" in reasons
+    assert "somelib.enums.Color.choices" in reasons
