@@ -38,6 +38,7 @@ const normalise = (text) => text.replace(/\u00a0/g, " ");
 let codeServer;
 let browser;
 let page;
+let baseUrl;
 let shotIndex = 0;
 let broken = false;
 
@@ -140,6 +141,38 @@ async function openFile(relativePath, expected) {
   await page.locator(".monaco-editor .view-lines", { hasText: expected }).first().waitFor();
 }
 
+/** Quick Open (Ctrl+P) `fileName` from one folder of a multi-root workspace. */
+async function openInFolder(folderName, fileName, expected) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(fileName);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: folderName }).filter({ hasText: fileName });
+  await row.first().click();
+  await page.locator(".tabs-container .tab.active", { hasText: fileName }).first().waitFor();
+  await page.locator(".monaco-editor .view-lines", { hasText: expected }).first().waitFor();
+}
+
+/**
+ * File: Save All until `file` on disk contains `expected` (the edit may still be landing in its
+ * buffers when the first save runs); returns the file's text.
+ */
+async function saveAllUntil(file, expected) {
+  const deadline = Date.now() + WAIT;
+  let text = "";
+  while (Date.now() < deadline) {
+    await runCommand("File: Save All");
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      text = existsSync(file) ? readFileSync(file, "utf8") : "";
+      if (text.includes(expected)) {
+        return text;
+      }
+    }
+  }
+  return text;
+}
+
 async function runCommand(title) {
   await page.keyboard.press("Control+Shift+P");
   const input = page.locator(".quick-input-widget input");
@@ -240,7 +273,8 @@ before(async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(WAIT);
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(project)}`);
+  baseUrl = `http://127.0.0.1:${port}`;
+  await page.goto(`${baseUrl}/?folder=${encodeURIComponent(project)}`);
   await page.locator(".monaco-workbench").waitFor({ timeout: WAIT });
 });
 
@@ -324,16 +358,7 @@ step("the quick fix generates the serializer", async () => {
 });
 
 step("save all writes serializers.py and the diagnostic goes away", async () => {
-  await runCommand("File: Save All");
-  const deadline = Date.now() + WAIT;
-  let text = "";
-  while (Date.now() < deadline) {
-    text = existsSync(serializersPy) ? readFileSync(serializersPy, "utf8") : "";
-    if (text.includes("class BookSerializer")) {
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const text = await saveAllUntil(serializersPy, "class BookSerializer");
   assert.match(text, /class BookSerializer\(serializers\.ModelSerializer\):/);
   assert.match(text, /model = Book/);
   await page
@@ -346,6 +371,90 @@ step("save all writes serializers.py and the diagnostic goes away", async () => 
 step("the generated project passes manage.py check", async () => {
   const output = execFileSync(python, ["manage.py", "check"], { cwd: project, encoding: "utf8" });
   assert.match(output, /System check identified no issues/);
+});
+
+step("multi-root: each folder gets its own server and its own settings", async () => {
+  // Two copies of the project; folder settings turn the serializer diagnostic off in shop-b and
+  // the viewset diagnostic off in shop-a.
+  const folderSettings = {
+    "shop-a": { "djgen.severity.serializer": "warning", "djgen.severity.viewset": "off" },
+    "shop-b": { "djgen.severity.serializer": "off", "djgen.severity.viewset": "information" },
+  };
+  for (const [name, settings] of Object.entries(folderSettings)) {
+    const folder = join(work, name);
+    cpSync(join(repo, "examples", "bookshop"), folder, {
+      recursive: true,
+      filter: (src) => !/__pycache__|db\.sqlite3$/.test(src),
+    });
+    mkdirSync(join(folder, ".vscode"), { recursive: true });
+    writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify(settings, null, 2));
+  }
+  const workspaceFile = join(work, "shops.code-workspace");
+  writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: "shop-a" }, { path: "shop-b" }] }, null, 2));
+  // Leave the first window completely before opening the workspace; now and then code-server
+  // opens a workspace without its folders, then a reload helps.
+  await page.goto("about:blank");
+  const url = `${baseUrl}/?workspace=${encodeURIComponent(workspaceFile)}`;
+  const folderRow = page.locator(".explorer-folders-view .monaco-list-row", { hasText: "shop-b" }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.goto(url);
+    await page.locator(".monaco-workbench").waitFor();
+    try {
+      await folderRow.waitFor({ timeout: 15_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) {
+        throw error;
+      }
+      log(`the workspace opened without its folders (attempt ${attempt}); reloading`);
+    }
+  }
+  await page.locator(".statusbar-item[aria-label='djgen: running']").waitFor({ timeout: 2 * WAIT });
+  await page.locator(".monaco-workbench").click({ position: { x: 700, y: 400 } });
+  await openInFolder("shop-a", "models.py", "class Author");
+  await openInFolder("shop-b", "models.py", "class Author");
+  // Wait for shop-b's code lenses before the Problems panel changes the layout (VS Code 1.100
+  // drops a pending code-lens request when the panel opens right after an editor).
+  await page.locator(".codelens-decoration a", { hasText: "djgen:" }).first().waitFor();
+  await page.keyboard.press("Control+Shift+M");
+  const rows = page.locator(".markers-panel .monaco-list-row");
+  const serializer = rows.filter({ hasText: MISSING_BOOK_SERIALIZER });
+  const viewset = rows.filter({ hasText: /Book has no viewset/ });
+  await serializer.first().waitFor();
+  await viewset.first().waitFor();
+  await page.waitForTimeout(1000); // let both servers publish everything before counting
+  // One of each: shop-a reports the serializer, shop-b the viewset (as information).
+  assert.equal(await serializer.count(), 1);
+  assert.equal(await viewset.count(), 1);
+  assert.equal(await viewset.locator(".codicon-info").count(), 1);
+  const panel = normalise(await page.locator(".markers-panel").innerText());
+  assert.match(panel, /shop-a/);
+  assert.match(panel, /shop-b/);
+});
+
+step("multi-root: a code lens in shop-b generates into shop-b", async () => {
+  // The lens runs the server command djgen.generate, which the extension routes to the server of
+  // the folder holding the file (one registration for all folders).
+  await page.keyboard.press("Control+J"); // close the panel; the lenses come back with the layout
+  const lens = page.locator(".codelens-decoration a", { hasText: "djgen: serializer" }).first();
+  try {
+    await lens.waitFor({ timeout: 5000 });
+  } catch {
+    // Switching editors asks for code lenses again.
+    await openInFolder("shop-a", "models.py", "class Author");
+    await openInFolder("shop-b", "models.py", "class Author");
+    await lens.waitFor();
+  }
+  const title = normalise(await lens.innerText());
+  assert.match(title, /serializer ✗/);
+  await lens.click();
+  const target = join(work, "shop-b", "catalog", "serializers.py");
+  await page.locator(".explorer-folders-view .monaco-list-row", { hasText: "serializers.py" }).first().waitFor();
+  const text = await saveAllUntil(target, "class AuthorSerializer");
+  assert.match(text, /class AuthorSerializer\(serializers\.ModelSerializer\):/);
+  assert.ok(!existsSync(join(work, "shop-a", "catalog", "serializers.py")), "shop-a was written to");
+  const check = execFileSync(python, ["manage.py", "check"], { cwd: join(work, "shop-b"), encoding: "utf8" });
+  assert.match(check, /System check identified no issues/);
 });
 
 step("an interpreter without djgen gets a clear message with an install action", async () => {

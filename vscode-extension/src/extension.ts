@@ -8,6 +8,7 @@ import { registerCommands } from "./commands";
 import { MissingDjgenPrompt } from "./install";
 import { SessionManager } from "./manager";
 import { PythonEnvironments } from "./pythonEnvironment";
+import { ServerCommandRouter } from "./serverCommands";
 import { StatusBar } from "./statusBar";
 
 let manager: SessionManager | undefined;
@@ -17,7 +18,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const python = new PythonEnvironments(log);
   const prompt = new MissingDjgenPrompt(context.extensionPath, log);
   manager = new SessionManager(log, python, (session, detail) => void prompt.show(session, detail));
-  context.subscriptions.push(log, python, manager, new StatusBar(manager), ...registerCommands(manager, log));
+  const router = new ServerCommandRouter(manager, log);
+  context.subscriptions.push(
+    log,
+    python,
+    manager,
+    router,
+    manager.onDidChange(() => router.update()),
+    new StatusBar(manager),
+    ...registerCommands(manager, log),
+  );
   log.info(`djgen ${String(context.extension.packageJSON.version)} activated`);
   await manager.startAll();
 }

@@ -8,10 +8,13 @@ import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
 import {
+  type DynamicFeature,
+  ExecuteCommandRequest,
   LanguageClient,
   type LanguageClientOptions,
   type ServerOptions,
   RevealOutputChannelOn,
+  type StaticFeature,
   State,
 } from "vscode-languageclient/node";
 import { type InterpreterChoice, resolveInterpreter } from "./interpreter";
@@ -78,6 +81,20 @@ export function checkDjgenImportable(python: string, cwd: string): Promise<strin
       },
     );
   });
+}
+
+/**
+ * A language client without the built-in `workspace/executeCommand` feature: the server's commands
+ * are registered once for all folders by ServerCommandRouter (see serverCommands.ts).
+ */
+class FolderLanguageClient extends LanguageClient {
+  override registerFeature(feature: StaticFeature | DynamicFeature<unknown>): void {
+    const method = (feature as Partial<DynamicFeature<unknown>>).registrationType?.method;
+    if (method === ExecuteCommandRequest.method) {
+      return;
+    }
+    super.registerFeature(feature);
+  }
 }
 
 export class ServerSession implements vscode.Disposable {
@@ -172,8 +189,9 @@ export class ServerSession implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient(
-      `djgen-${this.folder.index}`,
+    // The id "djgen" makes the client read `djgen.trace.server` (and follow its changes).
+    const client = new FolderLanguageClient(
+      "djgen",
       `djgen (${this.folder.name})`,
       serverOptions,
       clientOptions,

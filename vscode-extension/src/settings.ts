@@ -10,7 +10,7 @@
 
 /** The server's diagnostic kinds (each has a `djgen.severity.<kind>` setting). */
 export const SEVERITY_KINDS: readonly string[] = ["serializer", "filterset", "viewset", "admin", "migration"];
-export const SEVERITIES: readonly string[] = ["off", "hint", "information", "warning", "error"];
+export const SEVERITIES: readonly string[] = ["off", "hint", "information", "warning"];
 export const LAYOUTS: readonly string[] = ["module", "package"];
 
 /** Every generator the server knows, in its order. */
