@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (
     EXAMPLE_DIR,
     free_port,
+    load_at_end,
     machine,
     machine_line,
     table,
@@ -572,6 +573,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(render(results, skipped))
+    print()
+    print(load_at_end(info))
     if not args.no_json:
         path = write_json(
             "api",

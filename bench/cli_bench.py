@@ -16,6 +16,8 @@ Run: ``python bench/cli_bench.py [--quick] [--models 1000] [--json-out DIR]``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import re
 import shutil
@@ -34,6 +36,7 @@ from common import (
     BENCH_DIR,
     Series,
     fmt_ms,
+    load_at_end,
     machine,
     machine_line,
     table,
@@ -42,8 +45,11 @@ from common import (
 )
 from models_gen import APP_LABEL, write_project
 
+from djgen.generators.registry import available
+
 DJGEN = venv_bin("djgen")
 MIGRATIONS_BENCH = BENCH_DIR / "migrations_bench.py"
+STAGE_TIMES = BENCH_DIR / "stage_times.py"
 
 
 @dataclass
@@ -51,19 +57,36 @@ class Run:
     """One command's wall time and exit code."""
 
     ms: float
-    code: int
+    #: None when the command ran out of time (it was killed).
+    code: int | None
     tail: str = ""
+    stdout: str = ""
+
+    @property
+    def timed_out(self) -> bool:
+        return self.code is None
+
+
+def _text(value: str | bytes | None) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value or ""
 
 
 def timed(argv: list[str], cwd: Path, timeout: float = 900.0) -> Run:
+    """Run a command to the end (or kill it after ``timeout`` s); its wall time and exit code."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     start = time.perf_counter()
-    proc = subprocess.run(
-        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    try:
+        proc = subprocess.run(
+            argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        ms = (time.perf_counter() - start) * 1000
+        return Run(ms, None, f"timed out after {timeout:.0f} s", _text(exc.stdout))
     ms = (time.perf_counter() - start) * 1000
     lines = (proc.stderr or proc.stdout).strip().splitlines()
-    return Run(ms, proc.returncode, lines[-1][:300] if lines else "")
+    return Run(ms, proc.returncode, lines[-1][:300] if lines else "", proc.stdout)
 
 
 @dataclass
@@ -72,7 +95,13 @@ class GenerateResult:
     lines: int
     fresh: Series = field(default_factory=lambda: Series("generate all --write (fresh)"))
     rerun: Series = field(default_factory=lambda: Series("generate all --write (re-run)"))
+    #: The same without the migration generator (one fresh run), to tell the costs apart.
+    without_migration: Series = field(
+        default_factory=lambda: Series("generate all but migration --write (fresh)")
+    )
     written_lines: int = 0
+    #: ``stage_times.py`` lines: {"stage": ..., "ms": ...}.
+    stages: list[dict[str, Any]] = field(default_factory=list)
     django_check: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -82,13 +111,17 @@ class GenerateResult:
             "models_py_lines": self.lines,
             "fresh": self.fresh.to_json(),
             "rerun": self.rerun.to_json(),
+            "without_migration": self.without_migration.to_json(),
             "generated_lines": self.written_lines,
+            "stages": self.stages,
             "django_check": self.django_check,
             "notes": self.notes,
         }
 
 
-def bench_generate(work: Path, models: int, repeats: int) -> GenerateResult:
+def bench_generate(work: Path, models: int, repeats: int, timeout: float) -> GenerateResult:
+    """``djgen generate all --write`` on fresh copies (fewer repeats once a run takes over a
+    minute), a re-run on the result, Django's check of the result, and the stage breakdown."""
     template = work / "template"
     app = write_project(template, models)
     result = GenerateResult(models, (app / "models.py").read_text().count("\n"))
@@ -96,25 +129,56 @@ def bench_generate(work: Path, models: int, repeats: int) -> GenerateResult:
     for i in range(repeats):
         copy = work / f"gen{i}"
         shutil.copytree(template, copy)
-        run = timed([DJGEN, "generate", "all", str(copy / APP_LABEL), "--write"], cwd=copy)
+        argv = [DJGEN, "generate", "all", str(copy / APP_LABEL), "--write"]
+        run = timed(argv, cwd=copy, timeout=timeout)
         if run.code != 0:
-            result.notes.append(f"generate all exited {run.code}: {run.tail}")
-            return result
+            result.notes.append(
+                f"generate all: {run.tail}"
+                if run.timed_out
+                else f"generate all exited {run.code}: {run.tail}"
+            )
+            break
         result.fresh.add(run.ms)
         last = copy
-    assert last is not None
-    run = timed([DJGEN, "generate", "all", str(last / APP_LABEL), "--write"], cwd=last)
-    if run.code == 0:
-        result.rerun.add(run.ms)
-    else:
-        result.notes.append(f"re-run exited {run.code}: {run.tail}")
-    result.written_lines = sum(
-        p.read_text(encoding="utf-8").count("\n")
-        for p in (last / APP_LABEL).glob("*.py")
-        if p.name not in ("models.py", "apps.py", "__init__.py")
+        if run.ms > 60_000:
+            result.notes.append("one fresh run only: it took over a minute")
+            break
+    if last is not None:
+        if result.fresh.p50 < 60_000:
+            argv = [DJGEN, "generate", "all", str(last / APP_LABEL), "--write"]
+            run = timed(argv, cwd=last, timeout=timeout)
+            if run.code == 0:
+                result.rerun.add(run.ms)
+            else:
+                result.notes.append(f"re-run: {run.tail}")
+        result.written_lines = sum(
+            p.read_text(encoding="utf-8").count("\n")
+            for p in (last / APP_LABEL).rglob("*.py")
+            if p.name not in ("models.py", "apps.py", "__init__.py")
+        )
+        check = timed([sys.executable, "manage.py", "check"], cwd=last, timeout=timeout)
+        result.django_check = "passes" if check.code == 0 else f"FAILS: {check.tail}"
+    others = [n for n in available() if n != "migration"]
+    if "migration" in available() and others:
+        copy = work / "nomigration"
+        shutil.copytree(template, copy)
+        argv = [DJGEN, "generate", ",".join(others), str(copy / APP_LABEL), "--write"]
+        run = timed(argv, cwd=copy, timeout=timeout)
+        if run.code == 0:
+            result.without_migration.add(run.ms)
+        else:
+            result.notes.append(f"generate all but migration: {run.tail}")
+    copy = work / "stages"
+    shutil.copytree(template, copy)
+    stages = timed(
+        [sys.executable, str(STAGE_TIMES), str(copy / APP_LABEL), "all"], cwd=copy, timeout=timeout
     )
-    check = timed([sys.executable, "manage.py", "check"], cwd=last)
-    result.django_check = "passes" if check.code == 0 else f"FAILS: {check.tail}"
+    for line in stages.stdout.splitlines():
+        with contextlib.suppress(ValueError):
+            result.stages.append(json.loads(line))
+    if stages.code != 0:
+        done = result.stages[-1]["stage"] if result.stages else "the start"
+        result.notes.append(f"stage breakdown: {stages.tail} (in the stage after {done})")
     return result
 
 
@@ -231,15 +295,21 @@ def bench_migrations(work: Path, sizes: list[int], repeats: int) -> Any:
 def render(gen: GenerateResult, migrations: dict[str, Any]) -> str:
     out = [f"djgen generate all --write, {gen.models} models ({gen.lines} lines of models.py):", ""]
     rows = []
-    for series in (gen.fresh, gen.rerun):
+    for series in (gen.fresh, gen.rerun, gen.without_migration):
         rows.append([series.name, len(series.samples), fmt_ms(series.p50), fmt_ms(series.p95)])
     out.append(table(["run", "n", "p50 ms", "p95 ms"], rows))
     out.append(
         f"\nGenerated {gen.written_lines} lines; Django's `manage.py check` on the result: "
         f"{gen.django_check or 'not run'}."
     )
+    if gen.stages:
+        out += ["", "Where the time goes (in-process, one run; `bench/stage_times.py`):", ""]
+        out.append(table(["stage", "ms"], [[st["stage"], fmt_ms(st["ms"])] for st in gen.stages]))
     out.extend(f"note: {n}" for n in gen.notes)
     out += ["", "Migration verdict: djgen (static) beside makemigrations --check --dry-run:", ""]
+    if not migrations.get("rows") and migrations.get("source", "").startswith("skipped"):
+        out.append(migrations["source"])
+        return "\n".join(out)
     if migrations.get("source") == "bench/migrations_bench.py":
         out.append(migrations["output"].rstrip() or f"(no output; exit {migrations['exit']})")
         if migrations["exit"]:
@@ -282,6 +352,15 @@ def targets_verdict(gen: GenerateResult, migrations: dict[str, Any]) -> list[dic
                 if gen.models == 1000
                 else None,
                 "detail": f"p50 {gen.fresh.p50 / 1000:.2f} s; Django check {gen.django_check}",
+            }
+        )
+    elif gen.notes:
+        verdicts.append(
+            {
+                "target": f"djgen generate all for {gen.models} models: ≤ 2 s",
+                "measured": None,
+                "holds": False if gen.models == 1000 else None,
+                "detail": gen.notes[0],
             }
         )
     parsed = migrations.get("parsed")
@@ -327,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=int, default=1000, help="models for generate all")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
+        "--timeout", type=float, default=120, help="seconds before a generate run is stopped"
+    )
+    parser.add_argument(
         "--migration-sizes", default="300", help="model counts for the migration verdict comparison"
     )
     parser.add_argument("--migration-repeats", type=int, default=3)
@@ -344,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="djgen-cli-bench-") as tmp:
         work = Path(tmp)
         print(f"generate all: {args.models} models x {args.repeats}", flush=True)
-        gen = bench_generate(work, args.models, args.repeats)
+        gen = bench_generate(work, args.models, args.repeats, args.timeout)
         print(f"migration verdicts: {sizes} models x {args.migration_repeats}", flush=True)
         if args.no_migrations:
             migrations: dict[str, Any] = {"source": "skipped (--no-migrations)", "rows": []}
@@ -360,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
             for v in verdicts
         ]
         print(table(["target (issue 6)", "measured", "verdict"], rows))
+    print()
+    print(load_at_end(info))
     if not args.no_json:
         path = write_json(
             "cli",

@@ -164,6 +164,19 @@ def machine_line(info: dict[str, Any]) -> str:
     )
 
 
+def load_at_end(info: dict[str, Any]) -> str:
+    """Record the 1-minute load average at the end of a run in ``info``; a line saying it."""
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return ""
+    info["loadavg_at_end"] = load
+    return (
+        f"Load average {info['loadavg_at_start'][0]} at start, {load[0]} at end "
+        f"({info['nproc']} CPUs; other work on the machine slows every number here)."
+    )
+
+
 def write_json(name: str, data: dict[str, Any], out_dir: Path | None = None) -> Path:
     """Write ``data`` to ``bench/results/NAME.json`` (or ``out_dir``); returns the path."""
     folder = out_dir or RESULTS_DIR
