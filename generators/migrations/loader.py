@@ -78,7 +78,7 @@ def read_history(
             text = read_text(path) if read_text else None
             if text is None:
                 text = path.read_text(encoding="utf-8")
-            migration = parse_migration(text, app_label, path.stem, path)
+            migration = _parse_cached(text, app_label, path.stem, path)
             files[migration.name] = migration
     # Squashed migrations replace their targets (no database: nothing is applied).
     replaced: dict[str, str] = {}
@@ -105,6 +105,32 @@ def read_history(
         for name in migration.unknown:
             problems.append(f"{migration.name}: operation {name} not understood")
     return History(app_label, [files[n] for n in order], leaves, problems)
+
+
+_PARSED: dict[tuple[str, str, str], MigrationFile] = {}
+_PARSED_LIMIT = 4096
+
+
+def _parse_cached(text: str, app_label: str, name: str, path: Path) -> MigrationFile:
+    """``parse_migration``, remembered by content: the editor asks again and again while the
+    history rarely changes. Replays copy what they change, so cached operations stay intact."""
+    key = (app_label, name, text)
+    cached = _PARSED.get(key)
+    if cached is None:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        cached = parse_migration(text, app_label, name, path)
+        _PARSED[key] = cached
+    return MigrationFile(
+        cached.app_label,
+        cached.name,
+        path,
+        list(cached.dependencies),
+        list(cached.replaces),
+        cached.initial,
+        cached.operations,
+        list(cached.unknown),
+    )
 
 
 def _topological(files: dict[str, MigrationFile], app_label: str) -> list[str]:

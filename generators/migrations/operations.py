@@ -179,14 +179,20 @@ class CreateModel(ModelOperation):
     expand = ("fields", "options", "managers")
 
     def state_forwards(self, state: ProjectState, app_label: str) -> None:
-        opts = dict(self.options)
+        opts = {
+            k: list(v) if isinstance(v, list) else set(v) if isinstance(v, set) else v
+            for k, v in self.options.items()
+        }
         opts.setdefault("indexes", [])
         opts.setdefault("constraints", [])
         state.add(
             ModelState(
                 app_label,
                 self.name,
-                {n: f for n, f in self.fields},
+                {
+                    n: FieldState(f.name, f.path, list(f.args), dict(f.kwargs))
+                    for n, f in self.fields
+                },
                 opts,
                 list(self.bases),
                 list(self.managers),
