@@ -5,7 +5,8 @@
  */
 import * as vscode from "vscode";
 import { PythonEnvironments } from "./pythonEnvironment";
-import { ServerSession } from "./session";
+import { hasDjangoCode } from "./projectRoot";
+import { nodeLister, ServerSession } from "./session";
 import { RESTART_KEYS } from "./settings";
 
 export class SessionManager implements vscode.Disposable {
@@ -54,6 +55,10 @@ export class SessionManager implements vscode.Disposable {
     if (folder.uri.scheme !== "file" || this.sessions.has(folder.uri.toString())) {
       return;
     }
+    if (!hasDjangoCode(folder.uri.fsPath, nodeLister)) {
+      this.log.info(`[${folder.name}] no manage.py or models.py found: no djgen language server for this folder`);
+      return;
+    }
     const session = new ServerSession(folder, this.log, this.python, this.onMissingDjgen);
     session.onDidChangeState(() => this.changeEmitter.fire());
     this.sessions.set(folder.uri.toString(), session);
@@ -98,8 +103,10 @@ export class SessionManager implements vscode.Disposable {
     return this.sessions.values().next().value;
   }
 
+  /** Restarts every session, and starts one for folders that gained Django code since. */
   async restartAll(): Promise<void> {
     await Promise.all(this.all().map((session) => session.restart()));
+    await this.startAll();
   }
 
   dispose(): void {

@@ -57,3 +57,30 @@ export function findProjectRoot(root: string, lister: DirLister, maxDepth = 4): 
 function byName(a: DirEntry, b: DirEntry): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
+
+/**
+ * Whether `root` looks like Django code djgen can work on: a `manage.py`, a `models.py` or a
+ * `models/` package within `maxDepth` levels (skipping environments and tooling folders).
+ * Folders without any get no language server.
+ */
+export function hasDjangoCode(root: string, lister: DirLister, maxDepth = 4): boolean {
+  let level = [root];
+  for (let depth = 0; depth <= maxDepth && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of level) {
+      for (const entry of lister.list(dir)) {
+        if (entry.isDirectory && isSkipped(entry.name)) {
+          continue;
+        }
+        if (entry.name === "manage.py" || entry.name === "models.py" || (entry.isDirectory && entry.name === "models")) {
+          return true;
+        }
+        if (entry.isDirectory) {
+          next.push(path.join(dir, entry.name));
+        }
+      }
+    }
+    level = next;
+  }
+  return false;
+}

@@ -52,7 +52,7 @@ const nodeProbe = {
   },
 };
 
-const nodeLister = {
+export const nodeLister = {
   list(dir: string) {
     try {
       return fs.readdirSync(dir, { withFileTypes: true }).map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { type DirLister, findProjectRoot } from "../src/projectRoot";
+import { type DirLister, findProjectRoot, hasDjangoCode } from "../src/projectRoot";
 
 /** A fake tree from a list of file paths (folders are implied). */
 function tree(...filePaths: string[]): DirLister {
@@ -39,5 +39,19 @@ describe("findProjectRoot", () => {
   it("gives up below maxDepth and when there is none", () => {
     assert.equal(findProjectRoot("/ws", tree("/ws/a/b/c/d/e/f/manage.py")), undefined);
     assert.equal(findProjectRoot("/ws", tree("/ws/a.py")), undefined);
+  });
+});
+
+describe("hasDjangoCode", () => {
+  it("accepts a project, an app without manage.py, and a models package", () => {
+    assert.equal(hasDjangoCode("/ws", tree("/ws/site/manage.py")), true);
+    assert.equal(hasDjangoCode("/ws", tree("/ws/src/shop/models.py")), true);
+    assert.equal(hasDjangoCode("/ws", tree("/ws/shop/models/book.py")), true);
+  });
+
+  it("rejects folders with no Django code, or only some inside environments", () => {
+    assert.equal(hasDjangoCode("/ws", tree("/ws/main.py", "/ws/lib/util.py")), false);
+    assert.equal(hasDjangoCode("/ws", tree("/ws/.venv/lib/site-packages/django/db/models/base.py")), false);
+    assert.equal(hasDjangoCode("/ws", tree("/ws/node_modules/x/models.py")), false);
   });
 });
