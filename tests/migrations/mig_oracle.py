@@ -107,3 +107,31 @@ def assert_django_agrees(project: DjangoProject) -> None:
 
 def migration_name(relative: str) -> str:
     return Path(relative).stem
+
+
+def check_step(
+    project: DjangoProject, app: str, what: str, defaults: dict[str, str] | None = None
+) -> Verdict:
+    """One edit already written to models.py: djgen's verdict, lines, file name and text equal
+    Django's; after djgen's file Django is clean and migrates, and djgen sees no changes."""
+    app_dir = project.app_dir(app)
+    verdict = detect(app_dir)
+    expected = django_dry_run(project, app)
+    assert verdict.undecidable == [], what
+    assert verdict.changed == expected.changed, f"{what}: {expected.output}"
+    if not verdict.changed:
+        return verdict
+    if defaults:
+        assert expected.returncode == 3, f"{what}: {expected.output}"
+        made = write_djgen_migration(project, app, defaults=defaults)
+    else:
+        assert verdict.descriptions == expected.lines.get(app), (what, expected.output)
+        made = write_djgen_migration(project, app)
+        assert made is not None
+        (name, django_text), *more = expected.files[app].items()
+        assert not more, what
+        assert migration_name(made[0]) == name, what
+        assert_same_file(made[1], django_text, what)
+    assert_django_agrees(project)
+    assert not detect(app_dir).changed, f"{what}: djgen still sees changes"
+    return verdict
