@@ -147,7 +147,11 @@ def make_migration(
         raise NeedsDefault(verdict.needs_default)
     now = now or datetime.datetime.now(datetime.timezone.utc)
     number = (parse_number(verdict.leaf) or 0) + 1 if verdict.leaf else 1
-    label = name or suggest_name(verdict.operations, verdict.initial, now.strftime("%Y%m%d_%H%M"))
+    if name is not None and not name.isidentifier():
+        raise MigrationsError("The migration name must be a valid Python identifier.")
+    label = (
+        name or suggest_name(verdict.operations, verdict.initial, now.strftime("%Y%m%d_%H%M"))[:100]
+    )
     filename = f"{number:04d}_{label}"
     dependencies = list(verdict.dependencies)
     if verdict.leaf:
