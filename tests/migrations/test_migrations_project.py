@@ -190,3 +190,57 @@ def test_values_from_other_libraries_are_undecidable(tmp_path):
     reasons = "\n".join(detect(app).undecidable)
     assert "somelib.LIMIT" in reasons
     assert "somelib.enums.Color.choices" in reasons
+
+
+BLOG = """
+from django.conf import settings
+from django.db import models
+
+
+class Post(models.Model):
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    editors = models.ManyToManyField("accounts.User", related_name="edited", blank=True)
+"""
+
+
+def test_swappable_user_in_another_app(django_project):
+    from corpus_models import USER
+
+    project = django_project(
+        {"accounts": {"models.py": USER}, "blog": {"models.py": BLOG}},
+        settings={"AUTH_USER_MODEL": "accounts.User"},
+    )
+    write_djgen_migration(project, "accounts")
+    expected = django_dry_run(project, "blog")
+    made = write_djgen_migration(project, "blog")
+    assert "migrations.swappable_dependency(settings.AUTH_USER_MODEL)" in made[1]
+    (name, django_text), *_ = expected.files["blog"].items()
+    assert made[0] == f"migrations/{name}.py"
+    assert_same_file(made[1], django_text, "blog")
+    assert_django_agrees(project)
+
+
+def test_unsaved_buffers_are_read_through_read_text(tmp_path):
+    from djgen.generators.migrations.api import make_migration
+
+    app = tmp_path / "shop"
+    (app / "migrations").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "migrations" / "__init__.py").write_text("")
+    saved = "from django.db import models\n\n\nclass Item(models.Model):\n    pass\n"
+    (app / "models.py").write_text(saved)
+    path, text = make_migration(app)
+    (app / path).write_text(text)
+    assert not detect(app).changed
+
+    buffer = saved.replace("    pass\n", "    isbn = models.CharField(max_length=13, null=True)\n")
+
+    def read_text(p):
+        return buffer if p.name == "models.py" else None
+
+    verdict = detect(app, read_text=read_text)
+    assert verdict.per_model == {"Item": ["add field isbn"]}
+    assert verdict.model_messages() == {
+        "Item": "Item has changes not in migrations: add field isbn"
+    }
+    assert not detect(app).changed  # the file on disk is unchanged
