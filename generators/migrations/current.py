@@ -350,6 +350,7 @@ class _Builder:
         return any(b.startswith(f"{_AUTH}.") for b in self._all_model_bases(model))
 
     def _all_model_bases(self, model: ModelIR) -> list[str]:
+        """Dotted paths (or labels) of every ancestor class, nearest first."""
         out: list[str] = []
         todo = list(model.model_bases)
         while todo:
@@ -360,7 +361,44 @@ class _Builder:
             local = self._local_model(base)
             if local is not None:
                 todo.extend(local.model_bases)
+        scope = self.scope(model)
+        cls = scope.classes.get(model.name)
+        if cls is not None:
+            for full, _ in self._ancestors(scope, cls):
+                if full not in out:
+                    out.append(full)
         return out
+
+    def _resolve_class(
+        self, scope: ModuleScope, source: str
+    ) -> tuple[ModuleScope, ast.ClassDef, str] | None:
+        """The class a base-class expression names, when its source is in the project."""
+        parts = source.split(".")
+        if len(parts) == 1 and parts[0] in scope.classes and parts[0] not in scope.imports:
+            return scope, scope.classes[parts[0]], f"{scope.module}.{parts[0]}"
+        q = Resolver(scope).qualify(parts)
+        if q is None:
+            return None
+        full = q[0]
+        module, _, name = full.rpartition(".")
+        other = scope if module == scope.module else scope.other(module)
+        if other is None or name not in other.classes:
+            return None
+        return other, other.classes[name], full
+
+    def _ancestors(self, scope: ModuleScope, cls: ast.ClassDef, depth: int = 0):
+        """(dotted path, resolved class or None) of every ancestor, depth first."""
+        if depth > 12:
+            return
+        for node in cls.bases:
+            source = ast.unparse(node)
+            resolved = self._resolve_class(scope, source)
+            if resolved is not None:
+                yield resolved[2], resolved
+                yield from self._ancestors(resolved[0], resolved[1], depth + 1)
+            else:
+                q = Resolver(scope).qualify(source.split("."))
+                yield (q[0] if q else source), None
 
     def _local_model(self, label: str) -> ModelIR | None:
         app, _, name = label.rpartition(".")
@@ -407,28 +445,30 @@ class _Builder:
         return out
 
     def _meta_attrs(self, model: ModelIR) -> dict[str, tuple[Any, Resolver | None]]:
-        """Attribute name → (source node or Code, resolver) of the Meta Django would use."""
+        """Attribute name → (source node or Code, resolver) of the Meta Django would use: the
+        model's own, else the first abstract ancestor's (Python attribute lookup)."""
         scope = self.scope(model)
         cls = scope.classes.get(model.name)
+        if cls is None:
+            return {}
         own = _meta_of(cls)
         if own is not None:
-            return self._collect_meta(own, model, 0)
-        for base in self._all_model_bases(model):
-            short = base.rsplit(".", 1)[-1]
-            if base.startswith(f"{_AUTH}.") and short in CONTRIB_ABSTRACT:
+            return self._collect_meta(own, scope, cls.name, 0)
+        for full, resolved in self._ancestors(scope, cls):
+            short = full.rsplit(".", 1)[-1]
+            if full.startswith(f"{_AUTH}.") and short in CONTRIB_ABSTRACT:
                 return {
                     **{k: (v, None) for k, v in CONTRIB_ABSTRACT[short].items()},
                     "abstract": (Code("False"), None),
                 }
-            local = self._local_model(base)
-            if local is not None and local.abstract:
-                meta = _meta_of(self.scope(local).classes.get(local.name))
+            if resolved is not None and _is_abstract(resolved[1]):
+                meta = _meta_of(resolved[1])
                 if meta is not None:
-                    return self._collect_meta(meta, local, 0)
+                    return self._collect_meta(meta, resolved[0], resolved[1].name, 0)
         return {}
 
     def _collect_meta(
-        self, meta: ast.ClassDef, owner: ModelIR, depth: int
+        self, meta: ast.ClassDef, scope: ModuleScope, owner: str, depth: int
     ) -> dict[str, tuple[Any, Resolver | None]]:
         attrs: dict[str, tuple[Any, Resolver | None]] = {}
         if depth > 8:
@@ -437,17 +477,20 @@ class _Builder:
             text = ast.unparse(base)
             if not text.endswith(".Meta"):
                 continue
-            short = text[: -len(".Meta")].rsplit(".", 1)[-1]
-            if short in CONTRIB_ABSTRACT:
+            model_source = text[: -len(".Meta")]
+            short = model_source.rsplit(".", 1)[-1]
+            resolved = self._resolve_class(scope, model_source)
+            if resolved is None and short in CONTRIB_ABSTRACT:
                 attrs.update({k: (v, None) for k, v in CONTRIB_ABSTRACT[short].items()})
                 attrs["abstract"] = (Code("False"), None)
                 continue
-            local = self.module.model(short)
-            if local is not None:
-                inner = _meta_of(self.scope(local).classes.get(local.name))
+            if resolved is not None:
+                inner = _meta_of(resolved[1])
                 if inner is not None:
-                    attrs.update(self._collect_meta(inner, local, depth + 1))
-        resolver = Resolver(self.scope(owner), owner=owner.name)
+                    attrs.update(
+                        self._collect_meta(inner, resolved[0], resolved[1].name, depth + 1)
+                    )
+        resolver = Resolver(scope, owner=owner)
         for stmt in meta.body:
             if isinstance(stmt, ast.Assign):
                 for target in stmt.targets:
@@ -533,40 +576,43 @@ class _Builder:
     # -- bases and managers ----------------------------------------------------------------
 
     def bases(self, model: ModelIR, scope: ModuleScope) -> list[Code]:
+        """``ModelState.bases``: abstract model bases replaced by their own bases, concrete
+        model bases as ``'app.model'``, other classes (mixins) by import path."""
         out: list[Code] = []
-        resolver = Resolver(scope)
+        labels = {b.rsplit(".", 1)[-1]: b for b in model.model_bases}
 
         def add(code: Code) -> None:
             if code.text not in [c.text for c in out]:
                 out.append(code)
 
-        def walk(m: ModelIR, base_sources: list[str]) -> None:
-            model_bases = {b.rsplit(".", 1)[-1]: b for b in m.model_bases}
-            for source in base_sources:
+        def walk(where: ModuleScope, base_nodes: list[ast.expr], depth: int) -> None:
+            for node in base_nodes:
+                source = ast.unparse(node)
                 short = source.rsplit(".", 1)[-1]
-                if source in ("models.Model", "Model", "django.db.models.Model"):
+                resolved = self._resolve_class(where, source)
+                q = Resolver(where).qualify(source.split("."))
+                full = resolved[2] if resolved else (q[0] if q else source)
+                if full in ("django.db.models.Model", "django.db.models.base.Model"):
                     add(Code("models.Model", _MODELS))
                     continue
-                if short in model_bases:
-                    label = model_bases[short]
-                    if label.startswith(f"{_AUTH}."):
-                        add(Code("models.Model", _MODELS))
-                        continue
-                    local = self._local_model(label)
-                    if local is not None and local.abstract:
-                        walk(local, local.bases)
-                        continue
-                    app, _, name = label.rpartition(".")
+                if full.startswith(f"{_AUTH}.") and short in CONTRIB_ABSTRACT:
+                    add(Code("models.Model", _MODELS))
+                    continue
+                if resolved is not None and _is_abstract(resolved[1]) and depth < 12:
+                    walk(resolved[0], resolved[1].bases, depth + 1)
+                    continue
+                if short in labels and (resolved is None or _is_model_class(resolved[1])):
+                    app, _, name = labels[short].rpartition(".")
                     add(Code(repr(f"{app}.{name.lower()}")))
                     continue
                 try:
-                    code = resolver.code(source)
+                    add(Resolver(where).code(source))
                 except (Undecidable, SyntaxError):
                     self.note(model, f"base class {source} cannot be resolved")
-                    continue
-                add(code)
 
-        walk(model, model.bases)
+        cls = scope.classes.get(model.name)
+        if cls is not None:
+            walk(scope, cls.bases, 0)
         if not out:
             out.append(Code("models.Model", _MODELS))
         return out
@@ -684,6 +730,25 @@ def _elements(source: str | ast.expr) -> list[ast.expr]:
     if isinstance(node, (ast.List, ast.Tuple)):
         return list(node.elts)
     raise Undecidable(f"{ast.unparse(node)} is not a list")
+
+
+def _is_abstract(cls: ast.ClassDef) -> bool:
+    meta = _meta_of(cls)
+    if meta is None:
+        return False
+    for stmt in meta.body:
+        if (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "abstract" for t in stmt.targets)
+            and isinstance(stmt.value, ast.Constant)
+        ):
+            return stmt.value.value is True
+    return False
+
+
+def _is_model_class(cls: ast.ClassDef) -> bool:
+    """A class whose bases look like models (not a plain mixin): any base at all but object."""
+    return any(ast.unparse(b) not in ("object",) for b in cls.bases)
 
 
 def _meta_of(cls: ast.ClassDef | None) -> ast.ClassDef | None:

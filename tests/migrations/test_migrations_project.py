@@ -244,3 +244,67 @@ def test_unsaved_buffers_are_read_through_read_text(tmp_path):
         "Item": "Item has changes not in migrations: add field isbn"
     }
     assert not detect(app).changed  # the file on disk is unchanged
+
+
+CORE = """
+from django.db import models
+
+
+class TimeStamped(models.Model):
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created"]
+
+
+class Named(TimeStamped):
+    name = models.CharField(max_length=20)
+
+    class Meta(TimeStamped.Meta):
+        abstract = True
+
+
+class Place(models.Model):
+    city = models.CharField(max_length=20)
+"""
+
+SHOP_ON_CORE = """
+from django.db import models
+
+from core import models as core_models
+from core.models import Named, TimeStamped
+
+
+class Colored:
+    color = "red"
+
+
+class Item(TimeStamped):
+    label = models.CharField(max_length=10)
+
+
+class Thing(Colored, Named):
+    size = models.IntegerField(default=0)
+
+    class Meta(Named.Meta):
+        verbose_name = "thing"
+
+
+class Store(core_models.Place):
+    open = models.BooleanField(default=True)
+"""
+
+
+def test_abstract_bases_and_parents_from_another_app(django_project):
+    project = django_project({"core": {"models.py": CORE}, "shop": {"models.py": SHOP_ON_CORE}})
+    write_djgen_migration(project, "core")
+    expected = django_dry_run(project, "shop")
+    verdict = detect(project.app_dir("shop"))
+    assert verdict.undecidable == []
+    assert verdict.descriptions == expected.lines["shop"]
+    made = write_djgen_migration(project, "shop")
+    (name, django_text), *_ = expected.files["shop"].items()
+    assert made[0] == f"migrations/{name}.py"
+    assert_same_file(made[1], django_text, "shop")
+    assert_django_agrees(project)
