@@ -11,7 +11,7 @@
 // DJGEN_E2E_SCREENSHOTS (default: <temp dir>/screenshots).
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -280,12 +280,26 @@ before(async () => {
 
 after(async () => {
   await browser?.close().catch(() => {});
-  if (codeServer?.pid) {
+  if (codeServer?.pid && codeServer.exitCode === null) {
+    const exited = new Promise((resolveExit) => codeServer.once("exit", resolveExit));
     try {
-      process.kill(-codeServer.pid, "SIGTERM"); // code-server and its extension host
+      // code-server, its extension host and the language servers share its process group.
+      process.kill(-codeServer.pid, "SIGTERM");
     } catch {
       // already gone
     }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  }
+  if (!broken) {
+    // Keep only the screenshots of a passing run; a failing one keeps everything for a look.
+    for (const entry of readdirSync(work)) {
+      const full = join(work, entry);
+      if (full !== shots) {
+        rmSync(full, { recursive: true, force: true });
+      }
+    }
+  } else {
+    log(`the failed run's files (projects, code-server log, user data) are in ${work}`);
   }
   log(`screenshots are in ${shots}`);
 });
