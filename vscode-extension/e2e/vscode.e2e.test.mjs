@@ -348,6 +348,19 @@ step("hovering Book shows the serializer preview", async () => {
   assert.match(text, /class BookSerializer\(serializers\.ModelSerializer\)/);
 });
 
+step("the preview command shows the diff for the model at the cursor", async () => {
+  await page.keyboard.press("Escape");
+  await runCommand("djgen: Preview Generated Code for Model at Cursor");
+  const preview = page.locator(".monaco-editor .view-lines", { hasText: "+class BookSerializer" }).first();
+  await preview.waitFor();
+  assert.match(normalise(await preview.innerText()), /\+\s*class Meta:/);
+  await screenshot("preview");
+  // Read-only: it closes without a "save changes?" prompt, and the cursor is back in models.py.
+  await page.keyboard.press("Control+W");
+  await page.locator(".tabs-container .tab", { hasText: "djgen preview" }).waitFor({ state: "detached" });
+  await page.locator(".tabs-container .tab.active", { hasText: "models.py" }).waitFor();
+});
+
 step("the quick fix generates the serializer", async () => {
   await page.keyboard.press("Escape");
   await page.keyboard.press("Control+.");

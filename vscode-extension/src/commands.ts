@@ -10,6 +10,7 @@ import * as vscode from "vscode";
 import { ExecuteCommandRequest } from "vscode-languageclient/node";
 import type { SessionManager } from "./manager";
 import { classAtLine } from "./models";
+import { PreviewDocuments } from "./preview";
 import { DEFAULT_GENERATORS, KNOWN_GENERATORS, toServerSettings } from "./settings";
 import { folderSettingsReader, type ServerSession } from "./session";
 
@@ -19,7 +20,9 @@ interface Target {
 }
 
 export function registerCommands(manager: SessionManager, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const previews = new PreviewDocuments();
   return [
+    previews,
     vscode.commands.registerCommand("djgen.generateForModel", async (uri?: vscode.Uri, model?: string) => {
       const target = targetFor(manager, uri);
       const name = target && (model ?? modelAtCursor(target.uri));
@@ -55,8 +58,7 @@ export function registerCommands(manager: SessionManager, log: vscode.LogOutputC
       }
       const text = await run(target, log, "djgen.preview", ["all", target.uri.toString(), name]);
       if (typeof text === "string") {
-        const doc = await vscode.workspace.openTextDocument({ language: "diff", content: text });
-        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        await previews.show(name, text);
       }
     }),
     vscode.commands.registerCommand("djgen.restart", async () => {
