@@ -261,6 +261,11 @@ class _Builder:
             if model.abstract:
                 continue
             self.result.state.add(self.model_state(model))
+            for problem in model.problems:
+                # What the reader could not read (a base class from a library it cannot
+                # see, a field it does not understand) may hide fields: say so.
+                if problem.severity in ("warning", "error") or "cannot" in problem.message:
+                    self.note(model, problem.message)
         return self.result
 
     def note(self, model: ModelIR, reason: str) -> None:

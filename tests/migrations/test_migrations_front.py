@@ -232,3 +232,17 @@ def test_custom_operations_in_history_make_the_verdict_undecidable(tmp_path):
     assert not verdict.changed
     assert any("LoadFixtures" in reason for reason in verdict.undecidable)
     assert verdict.leaf == "0002_custom"
+
+
+def test_unreadable_library_bases_are_undecidable(tmp_path):
+    app = _app(
+        tmp_path,
+        "from django.db import models\n"
+        "from django_extensions.db.models import TimeStampedModel\n\n\n"
+        "class Item(TimeStampedModel):\n"
+        "    name = models.CharField(max_length=10)\n",
+    )
+    verdict = detect(app)
+    assert any(r.startswith("Item: ") and "TimeStampedModel" in r for r in verdict.undecidable), (
+        verdict.undecidable
+    )
