@@ -484,6 +484,19 @@ step("multi-root: a code lens in shop-b generates into shop-b", async () => {
   assert.match(check, /System check identified no issues/);
 });
 
+step("djgen: Restart Language Server restarts, and djgen: Show Output shows the log", async () => {
+  await runCommand("djgen: Restart Language Server");
+  await runCommand("djgen: Show Output");
+  const output = page.locator(".panel .monaco-editor .view-lines", { hasText: "(djgen.restart)" }).first();
+  await output.waitFor();
+  await page.locator(".panel .monaco-editor .view-lines", { hasText: "language server started" }).first().waitFor();
+  await page.locator(".statusbar-item[aria-label='djgen: running']").waitFor();
+  await screenshot("output");
+  // The new servers analyse the open models files again.
+  await page.keyboard.press("Control+Shift+M");
+  await page.locator(".markers-panel .monaco-list-row", { hasText: "Publisher has no viewset" }).first().waitFor();
+});
+
 step("an interpreter without djgen gets a clear message with an install action", async () => {
   // A virtual environment without djgen; writing the setting restarts the server with it.
   const bare = join(work, "bare-venv");
