@@ -11,6 +11,8 @@ decide (the reasons are printed; run Django's own ``makemigrations`` then).
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -123,7 +125,20 @@ def run(args: argparse.Namespace) -> int:
         err(f"{target} already exists; not overwriting it")
         return EXIT_USAGE
     target.write_text(text, encoding="utf-8")
+    _run_formatters(target)
     return EXIT_OK
+
+
+def _run_formatters(path: Path) -> None:
+    """Like Django's ``makemigrations``: format the new file with ``black`` when it is on PATH
+    (so the file matches what Django would have written in the same environment)."""
+    black = shutil.which("black")
+    if not black:
+        return
+    try:
+        subprocess.run([black, "--fast", "--", str(path)], capture_output=True, check=False)
+    except OSError as exc:
+        print(f"djgen: warning: black failed to start: {exc}", file=sys.stderr)
 
 
 def _print_plan(verdict, relative: str | None) -> None:
