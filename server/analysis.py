@@ -53,6 +53,14 @@ class Analysis:
     def has_ir(self) -> bool:
         return self.module.ok
 
+    def undecidable_models(self) -> dict[str, list[str]]:
+        """Model → why the static migration check cannot decide for it."""
+        out: dict[str, list[str]] = {}
+        for item in self.undecidable:
+            model, _, reason = item.partition(": ")
+            out.setdefault(model, []).append(reason or item)
+        return out
+
 
 @dataclass
 class _Parsed:

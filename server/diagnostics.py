@@ -69,7 +69,23 @@ def build_diagnostics(analysis: Analysis, options: ServerOptions) -> list[types.
             )
         changes = analysis.migration.get(model.name)
         level = options.severity(MIGRATION)
-        if options.migration_check and changes and level != "off":
+        unsure = analysis.undecidable_models().get(model.name)
+        if options.migration_check and unsure and level != "off":
+            # the static reading cannot decide for this model: say so instead of guessing
+            out.append(
+                types.Diagnostic(
+                    range=model_range(analysis, model),
+                    message=(
+                        f"djgen cannot tell statically whether {model.name}'s migrations are "
+                        f"current: {'; '.join(unsure)}."
+                    ),
+                    severity=types.DiagnosticSeverity.Information,
+                    code="djgen.migration-undecidable",
+                    source=SOURCE,
+                    data={"generator": MIGRATION, "model": model.name, "uri": analysis.uri},
+                )
+            )
+        elif options.migration_check and changes and level != "off":
             out.append(
                 types.Diagnostic(
                     range=model_range(analysis, model),

@@ -236,3 +236,31 @@ async def test_unmigrated_changes_are_diagnosed_and_fixed(start: StartSession, p
     )
     (book,) = [d for d in diagnostics if d.code == "djgen.migration"]
     assert "subtitle" in book.message
+
+
+@pytest.mark.skipif("migration" not in available(), reason="no migration generator")
+async def test_undecidable_migration_state_is_said_not_guessed(
+    start: StartSession, project
+) -> None:
+    """A field class from an unknown library: the static check cannot decide for that model,
+    and the diagnostic says so (information) instead of claiming changes."""
+    session = await start(
+        VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0, "migrationCheck": True}
+    )
+    doc = session.files.open(project.app_dir("catalog") / "models.py")
+    await session.diagnostics(doc, lambda d: ("Book", "djgen.migration") in codes(d))
+    text = session.files.buffers[doc][0]
+    pages = "    pages = models.PositiveIntegerField()\n"
+    edited = text.replace(pages, pages + "    phone = PhoneNumberField(blank=True)\n").replace(
+        "from django.db import models\n",
+        "from django.db import models\n"
+        "from phonenumber_field.modelfields import PhoneNumberField\n",
+    )
+    assert edited != text
+    session.files.replace(doc, edited)
+    diagnostics = await session.diagnostics(
+        doc, lambda d: ("Book", "djgen.migration-undecidable") in codes(d)
+    )
+    (book,) = [d for d in diagnostics if d.data["model"] == "Book" and "migration" in d.code]
+    assert book.severity == types.DiagnosticSeverity.Information
+    assert "PhoneNumberField" in book.message
