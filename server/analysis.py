@@ -46,20 +46,14 @@ class Analysis:
     migration: dict[str, list[str]] = field(default_factory=dict)
     #: Why the migration check could not decide, if it could not.
     undecidable: list[str] = field(default_factory=list)
+    #: The same, by model: model → reasons.
+    undecidable_models: dict[str, list[str]] = field(default_factory=dict)
     #: Problems met while analysing (logged, never raised).
     errors: list[str] = field(default_factory=list)
 
     @property
     def has_ir(self) -> bool:
         return self.module.ok
-
-    def undecidable_models(self) -> dict[str, list[str]]:
-        """Model → why the static migration check cannot decide for it."""
-        out: dict[str, list[str]] = {}
-        for item in self.undecidable:
-            model, _, reason = item.partition(": ")
-            out.setdefault(model, []).append(reason or item)
-        return out
 
 
 @dataclass
@@ -224,6 +218,7 @@ def check_migrations(analysis: Analysis, snapshot: Snapshot) -> None:
         return
     analysis.migration = {m: list(c) for m, c in verdict.per_model.items() if c}
     analysis.undecidable = list(verdict.undecidable)
+    analysis.undecidable_models = verdict.undecidable_messages()
     for reason in analysis.undecidable:
         analysis.errors.append(f"djgen: cannot tell whether migrations are current: {reason}")
 

@@ -69,7 +69,7 @@ def build_diagnostics(analysis: Analysis, options: ServerOptions) -> list[types.
             )
         changes = analysis.migration.get(model.name)
         level = options.severity(MIGRATION)
-        unsure = analysis.undecidable_models().get(model.name)
+        unsure = analysis.undecidable_models.get(model.name)
         if options.migration_check and unsure and level != "off":
             # the static reading cannot decide for this model: say so instead of guessing
             out.append(
