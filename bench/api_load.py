@@ -192,7 +192,11 @@ DATABASES = {{
         "PORT": os.environ["BENCH_PG_PORT"],
         "NAME": "bookshop",
         "USER": "postgres",
-        "CONN_MAX_AGE": 600,
+        # A psycopg connection pool per process (Django 5.1+), not persistent connections:
+        # under ASGI each request's sync code runs in a new thread, and persistent per-thread
+        # connections would pile up until PostgreSQL refuses more.
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {{"pool": {{"min_size": 2, "max_size": 8, "timeout": 10}}}},
     }}
 }}
 LOGGING = {{"version": 1, "disable_existing_loggers": False}}
@@ -455,10 +459,24 @@ def measure(
                     result = LoadResult(spec.name, variant, endpoint, path, raw=raw)
                     for key, value in parse_wrk(raw).items():
                         setattr(result, key, value)
+                    if result.errors:
+                        result.note = _probe(base + path)
                     results.append(result)
         except RuntimeError as exc:
             results.append(LoadResult(spec.name, variant, "—", "—", note=str(exc)[-500:]))
     return results
+
+
+def _probe(url: str) -> str:
+    """One request after a run with errors: what the server answers now (status, body start)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return f"after the run: HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        body = exc.read(300).decode("utf-8", "replace").replace("\n", " ")
+        return f"after the run: HTTP {exc.code}: {body}"
+    except (urllib.error.URLError, OSError) as exc:
+        return f"after the run: {exc}"
 
 
 # -- variants -----------------------------------------------------------------------------------
@@ -511,6 +529,9 @@ def render(results: list[LoadResult], skipped: dict[str, str]) -> str:
             rows,
         )
     ]
+    for r in results:
+        if r.note and r.requests_per_s is not None:
+            out.append(f"note ({r.server}, {r.endpoint}): {r.note}")
     for what, why in skipped.items():
         out.append(f"{what}: not measured — {why}.")
     return "\n".join(out)
@@ -530,13 +551,13 @@ def main(argv: list[str] | None = None) -> int:
         args.duration, args.warmup = 2, 0
     info = machine()
     print(f"machine: {machine_line(info)}", flush=True)
-    for module in ("psycopg", "gunicorn", "uvicorn"):
+    for module in ("psycopg", "psycopg_pool", "gunicorn", "uvicorn"):
         try:
             __import__(module)
         except ImportError:
             print(
                 f"api_load: {module} is not installed in {sys.executable} "
-                "(bench/run installs it: pip install gunicorn uvicorn 'psycopg[binary]')",
+                "(bench/run installs it: pip install gunicorn uvicorn 'psycopg[binary,pool]')",
                 file=sys.stderr,
             )
             return 2

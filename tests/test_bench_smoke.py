@@ -116,7 +116,7 @@ def _api_tools_missing() -> str | None:
         return "wrk is not installed (bench/run installs it)"
     if shutil.which("pg_ctl") is None and not glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"):
         return "PostgreSQL is not installed (bench/run installs it)"
-    for module in ("psycopg", "gunicorn", "uvicorn"):
+    for module in ("psycopg", "psycopg_pool", "gunicorn", "uvicorn"):
         if importlib.util.find_spec(module) is None:
             return f"{module} is not installed (bench/run installs it)"
     return None
