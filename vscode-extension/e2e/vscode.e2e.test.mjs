@@ -143,13 +143,29 @@ async function openFile(relativePath, expected) {
 
 /** Quick Open (Ctrl+P) `fileName` from one folder of a multi-root workspace. */
 async function openInFolder(folderName, fileName, expected) {
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible" });
-  await input.fill(fileName);
-  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: folderName }).filter({ hasText: fileName });
-  await row.first().click();
-  await page.locator(".tabs-container .tab.active", { hasText: fileName }).first().waitFor();
+  // In a multi-root workspace the breadcrumbs start with the folder: "shop-a > catalog > models.py".
+  const tab = page.locator(".breadcrumbs-control", { hasText: fileName }).filter({ hasText: folderName });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+P");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(fileName);
+    const row = page
+      .locator(".quick-input-list .monaco-list-row", { hasText: folderName })
+      .filter({ hasText: fileName });
+    await row.first().waitFor();
+    await page.waitForTimeout(300); // let the list settle before clicking
+    await row.first().click();
+    try {
+      await tab.first().waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) {
+        throw error;
+      }
+      await page.keyboard.press("Escape");
+    }
+  }
   await page.locator(".monaco-editor .view-lines", { hasText: expected }).first().waitFor();
 }
 
@@ -404,7 +420,11 @@ step("multi-root: each folder gets its own server and its own settings", async (
   // Two copies of the project; folder settings turn the serializer diagnostic off in shop-b and
   // the viewset diagnostic off in shop-a.
   const folderSettings = {
-    "shop-a": { "djgen.severity.serializer": "warning", "djgen.severity.viewset": "off" },
+    "shop-a": {
+      "djgen.severity.serializer": "warning",
+      "djgen.severity.viewset": "off",
+      "[python]": { "editor.codeActionsOnSave": { "source.djgen.generateAll": "explicit" } },
+    },
     "shop-b": { "djgen.severity.serializer": "off", "djgen.severity.viewset": "information" },
   };
   for (const [name, settings] of Object.entries(folderSettings)) {
@@ -481,6 +501,23 @@ step("multi-root: a code lens in shop-b generates into shop-b", async () => {
   assert.match(text, /class AuthorSerializer\(serializers\.ModelSerializer\):/);
   assert.ok(!existsSync(join(work, "shop-a", "catalog", "serializers.py")), "shop-a was written to");
   const check = execFileSync(python, ["manage.py", "check"], { cwd: join(work, "shop-b"), encoding: "utf8" });
+  assert.match(check, /System check identified no issues/);
+});
+
+step("editor.codeActionsOnSave runs source.djgen.generateAll when shop-a's models.py is saved", async () => {
+  await openInFolder("shop-a", "models.py", "class Author");
+  // Make the buffer dirty with a harmless trailing comment, then save it explicitly (Ctrl+S).
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type("# saved from the editor\n");
+  await page.keyboard.press("Control+S");
+  const serializers = await saveAllUntil(join(work, "shop-a", "catalog", "serializers.py"), "class ReviewSerializer");
+  for (const model of ["Author", "Publisher", "Book", "Authorship", "Review"]) {
+    assert.match(serializers, new RegExp(`class ${model}Serializer\\(`));
+  }
+  const admin = readFileSync(join(work, "shop-a", "catalog", "admin.py"), "utf8");
+  assert.match(admin, /Book/);
+  assert.match(readFileSync(join(work, "shop-a", "catalog", "models.py"), "utf8"), /# saved from the editor/);
+  const check = execFileSync(python, ["manage.py", "check"], { cwd: join(work, "shop-a"), encoding: "utf8" });
   assert.match(check, /System check identified no issues/);
 });
 
