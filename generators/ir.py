@@ -246,6 +246,9 @@ class ModuleIR:
     #: The settings the reader used (DEFAULT_AUTO_FIELD, AUTH_USER_MODEL) and where from.
     default_auto_field: str = "django.db.models.AutoField"
     auth_user_model: str = "auth.User"
+    #: The ``ast`` of each file read (path → tree), for consumers that evaluate expressions
+    #: (migrations) without parsing again. Not part of equality or repr.
+    trees: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:

@@ -229,9 +229,11 @@ class _Builder:
         p = Path(path) if path else None
         if p is not None and p.is_dir():
             p = p / "__init__.py"
-        if p is not None and self.read_text is not None:
+        # the reader's parse of this very file, when it kept one: no second read or parse
+        tree = self.module.trees.get(path) if path else None
+        if tree is None and p is not None and self.read_text is not None:
             text = self.read_text(p)
-        if text is None and p is not None:
+        if tree is None and text is None and p is not None:
             try:
                 text = p.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
@@ -240,9 +242,11 @@ class _Builder:
         if p is not None and p.name != "models.py" and p.parent.name == "models":
             dotted = f"{dotted.rsplit('.', 1)[0] if dotted.endswith('.__init__') else dotted}"
             dotted = f"{dotted}.{p.stem}" if p.stem != "__init__" else dotted
-        scope = ModuleScope.from_source(
-            text or "", dotted, [*self.module.choices, *_all_choices(self.module)]
-        )
+        choices = [*self.module.choices, *_all_choices(self.module)]
+        if tree is not None:
+            scope = ModuleScope.from_tree(tree, dotted, choices)
+        else:
+            scope = ModuleScope.from_source(text or "", dotted, choices)
         scope.root = self.import_root
         scope.others = self.other_scopes
         self.scopes[path] = scope

@@ -150,11 +150,18 @@ class ModuleScope:
     @classmethod
     def from_source(cls, source: str, module: str, choices: list[ChoicesIR] | None) -> ModuleScope:
         """``choices``: the reader's choices classes; None reads them from ``source`` here."""
-        scope = cls(module)
         try:
             tree = ast.parse(source)
         except SyntaxError:
-            return scope
+            return cls(module)
+        return cls.from_tree(tree, module, choices)
+
+    @classmethod
+    def from_tree(
+        cls, tree: ast.Module, module: str, choices: list[ChoicesIR] | None
+    ) -> ModuleScope:
+        """``from_source`` on a tree the reader already parsed."""
+        scope = cls(module)
         package = module.rsplit(".", 1)[0] if "." in module else ""
         for node in tree.body:
             if isinstance(node, ast.Import):

@@ -180,6 +180,7 @@ def _read_package(
             result.problems.append(part.syntax_error)
             continue
         result.models.extend(part.models)
+        result.trees.update(part.trees)
         result.choices.extend(part.choices)
         result.custom_fields.update(part.custom_fields)
         result.problems.extend(part.problems)

@@ -247,6 +247,7 @@ class _ModuleReader:
             ir.syntax_error = Problem(f"cannot parse {ir.path}: {exc}", severity="error")
             ir.problems.append(ir.syntax_error)
             return ir
+        ir.trees[ir.path] = tree
         self.table = collect_imports(tree, self.ctx.module, self.ctx.is_package)
         self._fingerprint = (
             self.ctx.app_label,
