@@ -30,6 +30,7 @@ const project = join(work, "bookshop");
 const modelsPy = join(project, "catalog", "models.py");
 const serializersPy = join(project, "catalog", "serializers.py");
 const WAIT = 60_000;
+const bareVenv = join(work, "bare-venv");
 const MISSING_BOOK_SERIALIZER = /Book has no (DRF )?serializer/;
 
 /** Monaco renders spaces as non-breaking spaces; compare text with ordinary spaces. */
@@ -536,12 +537,11 @@ step("djgen: Restart Language Server restarts, and djgen: Show Output shows the 
 
 step("an interpreter without djgen gets a clear message with an install action", async () => {
   // A virtual environment without djgen; writing the setting restarts the server with it.
-  const bare = join(work, "bare-venv");
-  execFileSync(python, ["-m", "venv", "--without-pip", bare]);
+  execFileSync(python, ["-m", "venv", bareVenv]);
   for (const scope of ["User", "Machine"]) {
     const settingsFile = join(work, "user-data", scope, "settings.json");
     const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
-    settings["djgen.interpreter"] = join(bare, "bin", "python");
+    settings["djgen.interpreter"] = join(bareVenv, "bin", "python");
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   }
   await page.locator(".statusbar-item[aria-label='djgen: missing-djgen']").waitFor({ timeout: WAIT });
@@ -550,4 +550,17 @@ step("an interpreter without djgen gets a clear message with an install action",
   const text = normalise(await toast.innerText());
   assert.match(text, /djgen is not importable with .*bare-venv/);
   assert.match(text, /Install djgen in this environment/);
+});
+
+step("Install djgen in this environment installs the bundled wheel and starts the server", async () => {
+  // pip installs the wheel inside the .vsix and its dependencies from the package index.
+  const toast = page.locator(".notification-toast", { hasText: "djgen cannot start" }).first();
+  await toast.locator(".monaco-button", { hasText: "Install djgen" }).first().click();
+  await page.locator(".statusbar-item[aria-label='djgen: running']").waitFor({ timeout: 5 * WAIT });
+  const version = execFileSync(join(bareVenv, "bin", "python"), ["-c", "import djgen.server, importlib.metadata as m; print(m.version('djgen'))"], {
+    encoding: "utf8",
+  });
+  assert.match(version, /^\d+\.\d+/);
+  await page.keyboard.press("Control+Shift+M");
+  await page.locator(".markers-panel .monaco-list-row", { hasText: "has no" }).first().waitFor();
 });

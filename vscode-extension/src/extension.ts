@@ -16,20 +16,21 @@ let manager: SessionManager | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const log = vscode.window.createOutputChannel("djgen", { log: true });
   const python = new PythonEnvironments(log);
-  const prompt = new MissingDjgenPrompt(context.extensionPath, log);
-  manager = new SessionManager(log, python, (session, detail) => void prompt.show(session, detail));
-  const router = new ServerCommandRouter(manager, log);
+  const sessions = new SessionManager(log, python, (session, detail) => void prompt.show(session, detail));
+  const prompt = new MissingDjgenPrompt(context.extensionPath, log, (interpreter) => sessions.restartUsing(interpreter));
+  manager = sessions;
+  const router = new ServerCommandRouter(sessions, log);
   context.subscriptions.push(
     log,
     python,
-    manager,
+    sessions,
     router,
-    manager.onDidChange(() => router.update()),
-    new StatusBar(manager),
-    ...registerCommands(manager, log),
+    sessions.onDidChange(() => router.update()),
+    new StatusBar(sessions),
+    ...registerCommands(sessions, log),
   );
   log.info(`djgen ${String(context.extension.packageJSON.version)} activated`);
-  await manager.startAll();
+  await sessions.startAll();
 }
 
 export async function deactivate(): Promise<void> {

@@ -31,6 +31,8 @@ export class MissingDjgenPrompt {
   constructor(
     private readonly extensionPath: string,
     private readonly log: vscode.LogOutputChannel,
+    /** Restarts every session that uses this interpreter (after djgen was installed into it). */
+    private readonly restartUsing: (python: string) => Promise<void>,
   ) {}
 
   async show(session: ServerSession, detail: string): Promise<void> {
@@ -51,7 +53,7 @@ export class MissingDjgenPrompt {
       const ok = await this.install(python, wheel, session.projectRoot ?? session.folder.uri.fsPath);
       this.asked.delete(python);
       if (ok) {
-        await session.restart();
+        await this.restartUsing(python);
       }
     } else if (choice === CHOOSE_ACTION) {
       this.asked.delete(python);

@@ -103,6 +103,11 @@ export class SessionManager implements vscode.Disposable {
     return this.sessions.values().next().value;
   }
 
+  /** Restarts the sessions whose server runs with `python`. */
+  async restartUsing(python: string): Promise<void> {
+    await Promise.all(this.all().filter((s) => s.interpreter?.command === python).map((s) => s.restart()));
+  }
+
   /** Restarts every session, and starts one for folders that gained Django code since. */
   async restartAll(): Promise<void> {
     await Promise.all(this.all().map((session) => session.restart()));
