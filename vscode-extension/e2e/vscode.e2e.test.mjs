@@ -2,8 +2,12 @@
 // browser) with the built .vsix installed, driven by playwright-core through Debian's Chromium.
 //
 // On a copy of examples/bookshop it opens catalog/models.py, waits for djgen's diagnostic, hovers
-// the Book model and reads the preview, applies "Generate serializer for Book" from the quick-fix
-// menu, saves all, and checks catalog/serializers.py on disk (and `manage.py check`).
+// the Book model and reads the preview, runs the preview command, applies "Generate serializer for
+// Book" from the quick-fix menu, saves all, and checks catalog/serializers.py on disk (and
+// `manage.py check`). Then, in a multi-root workspace of two copies: folder settings apply per
+// folder, a code lens generates into its own folder, editor.codeActionsOnSave runs
+// source.djgen.generateAll, djgen.restart and the output channel work, and an interpreter without
+// djgen gets the "Install djgen in this environment" action, which installs the bundled wheel.
 // Each step leaves a screenshot in the folder printed at the start and the end.
 //
 // Environment: DJGEN_VSIX (default dist/djgen.vsix), DJGEN_PYTHON (default <repo>/.venv/bin/python),
