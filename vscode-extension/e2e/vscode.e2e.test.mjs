@@ -251,8 +251,10 @@ before(async () => {
   const config = join(work, "code-server.yaml");
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const common = ["--config", config, "--user-data-dir", userData, "--extensions-dir", extensions];
+  // code-server keeps its own logs and heartbeat under the XDG folders: keep them in the test's.
+  const env = { ...process.env, XDG_DATA_HOME: join(work, "xdg-data"), XDG_CONFIG_HOME: join(work, "xdg-config") };
   log(`installing ${vsix}`);
-  execFileSync(process.execPath, [entry, ...common, "--install-extension", vsix], { stdio: "inherit" });
+  execFileSync(process.execPath, [entry, ...common, "--install-extension", vsix], { stdio: "inherit", env });
 
   const out = join(work, "code-server.log");
   writeFileSync(out, "");
@@ -272,7 +274,7 @@ before(async () => {
       "--disable-getting-started-override",
       project,
     ],
-    { detached: true, stdio: ["ignore", logFd, logFd] },
+    { detached: true, stdio: ["ignore", logFd, logFd], env },
   );
   log(`code-server (pid ${codeServer.pid}) on 127.0.0.1:${port}, log ${out}`);
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, Date.now() + WAIT);
