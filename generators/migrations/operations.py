@@ -151,8 +151,8 @@ class Operation:
 class ModelOperation(Operation):
     name: str
 
-    @property
-    def name_lower(self) -> str:
+    @functools.cached_property
+    def name_lower(self) -> str:  # operations are never changed in place (``_with`` copies)
         return self.name.lower()
 
     @property
@@ -262,6 +262,10 @@ class CreateModel(ModelOperation):
 
     def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
         same = other.model_lower == self.name_lower
+        if not same and not isinstance(other, RenameModel):
+            # every folding rule below is about this model (the optimizer asks this of all
+            # pairs, so the common "unrelated operation" answer comes first)
+            return super().reduce(other, ctx)
         if (
             isinstance(other, DeleteModel)
             and same
@@ -604,11 +608,11 @@ class FieldOperation(Operation):
     name: str
     field: FieldState | None = None
 
-    @property
-    def model_lower(self) -> str | None:
+    @functools.cached_property
+    def model_lower(self) -> str | None:  # operations are never changed in place
         return self.model_name.lower()
 
-    @property
+    @functools.cached_property
     def name_lower(self) -> str:
         return self.name.lower()
 
@@ -623,14 +627,18 @@ class FieldOperation(Operation):
         name_lower = name.lower()
         if name_lower == self.model_lower:
             return True
-        if self.field is not None:
-            return field_references(
+        if self.field is None:
+            return False
+        memo = self.__dict__.setdefault("_references", {})
+        key = (ctx.app_label, name_lower)
+        if key not in memo:
+            memo[key] = field_references(
                 f"{ctx.app_label}.{self.model_lower}",
                 self.field,
                 f"{ctx.app_label}.{name_lower}",
                 ctx,
             )
-        return False
+        return memo[key]
 
     def references_field(self, model_name: str, name: str, ctx: Context) -> bool:
         if model_name.lower() == self.model_lower and name == self.name:

@@ -13,8 +13,13 @@ from djgen.generators.migrations.operations import Context, Operation
 
 
 def optimize(operations: list[Operation], ctx: Context) -> list[Operation]:
+    # Operations are never changed in place, so a pair's "can pass / cannot" answer holds for
+    # every pass: remember it (by identity; ``keep`` keeps the objects, and so their ids, alive).
+    passes: dict[tuple[int, int], bool] = {}
+    keep: list[list[Operation]] = []
     while True:
-        result = _optimize_inner(operations, ctx)
+        keep.append(operations)
+        result = _optimize_inner(operations, ctx, passes)
         if len(result) == len(operations) and all(
             a is b for a, b in zip(result, operations, strict=False)
         ):
@@ -22,18 +27,33 @@ def optimize(operations: list[Operation], ctx: Context) -> list[Operation]:
         operations = result
 
 
-def _optimize_inner(operations: list[Operation], ctx: Context) -> list[Operation]:
+def _reduce(
+    operation: Operation, other: Operation, ctx: Context, passes: dict[tuple[int, int], bool]
+) -> list[Operation] | bool:
+    key = (id(operation), id(other))
+    known = passes.get(key)
+    if known is not None:
+        return known
+    result = operation.reduce(other, ctx)
+    if not isinstance(result, list):
+        passes[key] = bool(result)
+    return result
+
+
+def _optimize_inner(
+    operations: list[Operation], ctx: Context, passes: dict[tuple[int, int], bool]
+) -> list[Operation]:
     new_operations: list[Operation] = []
     for i, operation in enumerate(operations):
         right = True
         for j, other in enumerate(operations[i + 1 :]):
-            result = operation.reduce(other, ctx)
+            result = _reduce(operation, other, ctx, passes)
             if isinstance(result, list):
                 in_between = operations[i + 1 : i + j + 1]
                 if right:
                     new_operations.extend(in_between)
                     new_operations.extend(result)
-                elif all(op.reduce(other, ctx) is True for op in in_between):
+                elif all(_reduce(op, other, ctx, passes) is True for op in in_between):
                     new_operations.extend(result)
                     new_operations.extend(in_between)
                 else:
