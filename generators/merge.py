@@ -47,8 +47,24 @@ class MergeError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 
+_PARSED: dict[str, tuple[cst.Module, list[StatementFacts]]] = {}
+
+
 def _parse_file(text: str, target: str) -> tuple[cst.Module, list[StatementFacts]]:
-    """LibCST tree plus ``ast`` facts for each top-level statement; MergeError if broken."""
+    """LibCST tree plus ``ast`` facts for each top-level statement; MergeError if broken.
+
+    Cached by text (LibCST trees are immutable; callers get their own facts list): the
+    language server resolves one code action after another against the same target files."""
+    cached = _PARSED.get(text)
+    if cached is None:
+        cached = _parse_file_uncached(text, target)
+        if len(_PARSED) >= 16:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = cached
+    return cached[0], list(cached[1])
+
+
+def _parse_file_uncached(text: str, target: str) -> tuple[cst.Module, list[StatementFacts]]:
     try:
         tree = ast.parse(text)
     except SyntaxError as error:
