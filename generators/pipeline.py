@@ -150,9 +150,24 @@ def write(changes: Iterable[FileChange]) -> list[Path]:
 _EXPECTED: dict[tuple[object, ...], list[tuple[str, tuple[str, ...]]]] = {}
 
 
+_SHAPES: dict[int, tuple[ModelIR, tuple[object, ...]]] = {}
+
+
 def _model_key(ir: ModelIR) -> tuple[object, ...]:
     """What a model's generated identities can depend on: its kind and its fields' shapes
-    (not their positions, so edits elsewhere in the file keep the cache warm)."""
+    (not their positions, so edits elsewhere in the file keep the cache warm). Memoised per
+    ModelIR object: the incremental reader hands back the same object for an unchanged model."""
+    known = _SHAPES.get(id(ir))
+    if known is not None and known[0] is ir:
+        return known[1]
+    if len(_SHAPES) > 20_000:
+        _SHAPES.clear()
+    key = _shape(ir)
+    _SHAPES[id(ir)] = (ir, key)
+    return key
+
+
+def _shape(ir: ModelIR) -> tuple[object, ...]:
     kind = "abstract" if ir.abstract else ("proxy" if ir.proxy else "concrete")
     return (
         kind,
