@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .artifacts import Definition
+from .reader.names import dotted_name
 
 __all__ = [
     "StatementFacts",
@@ -27,18 +28,6 @@ __all__ = [
     "statement_facts",
     "used_names",
 ]
-
-
-def dotted_name(node: ast.AST) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _call_key(call: ast.Call) -> str | None:

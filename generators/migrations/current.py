@@ -39,6 +39,7 @@ from djgen.generators.migrations.state import (
     ProjectState,
     normalize_path,
 )
+from djgen.generators.reader.names import dotted_name
 
 ReadText = Callable[[Path], "str | None"]
 
@@ -675,7 +676,7 @@ class _Builder:
             self.note(model, "manager built with from_queryset()")
             return False, None
         resolver = Resolver(scope)
-        parts = _dotted(func)
+        parts = dotted_name(func)
         if parts is None:
             return False, None
         q = resolver.qualify(parts.split("."))
@@ -778,17 +779,6 @@ def _option_str(value: Any) -> str | None:
     if value.is_literal and isinstance(value.literal, str):
         return value.literal
     return None
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def to_code_value(value: Any) -> Code:

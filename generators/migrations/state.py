@@ -17,6 +17,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from djgen.generators.reader.names import dotted_name
+
 #: Module aliases that name the same thing in migration files.
 _PATH_ALIASES = {
     "models": "django.db.models",
@@ -67,24 +69,13 @@ class _Canon(ast.NodeTransformer):
         self.swappable = swappable
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        dotted = _dotted(node)
+        dotted = dotted_name(node)
         if dotted is None:
             return self.generic_visit(node)
         if dotted.startswith("settings.") and dotted[9:] in self.swappable:
             return ast.Constant(self.swappable[dotted[9:]].lower())
         path = normalize_path(dotted)
         return ast.Name(id=_SHORT_NAMES.get(path, path), ctx=ast.Load())
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def canon(code: Code | str | None, swappable: dict[str, str] | None = None) -> str:

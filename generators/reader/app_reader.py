@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 from ..ir import ModuleIR, Problem
-from .model_reader import ModuleLoader, ReadContext, read_with_context
+from .model_reader import ModelCache, ModuleLoader, ReadContext, read_with_context
 from .project import (
     ProjectSettings,
     find_project_root,
@@ -31,26 +31,39 @@ def read_source(
 ) -> ModuleIR:
     """Read models source text. With ``path`` (and a project around it) other modules of the
     project are read on demand and settings come from the project; never raises."""
+    ctx = source_context(
+        app_label=app_label, path=path, project_root=project_root, settings_module=settings_module
+    )
+    return read_with_context(source, ctx)
+
+
+def source_context(
+    *,
+    app_label: str,
+    path: str | Path | None = None,
+    project_root: str | Path | None = None,
+    settings_module: str | None = None,
+    cache: ModelCache | None = None,
+) -> ReadContext:
+    """Where a models module at ``path`` sits: its module name, the project's settings, a loader
+    for the project's other modules (shared by ``read_source`` and the incremental reader)."""
     file = Path(path) if path else None
     root = Path(project_root) if project_root else None
     if root is None and file is not None:
         root = import_root_for(file.parent)
     settings = read_settings(find_project_root(root) if root else None, settings_module)
-    auto = None
-    if file is not None:
-        auto = read_app_info(_app_dir_of(file)).default_auto_field
+    auto = read_app_info(_app_dir_of(file)).default_auto_field if file is not None else None
     module, is_package = module_name(file, root) if file and root else ("", False)
-    loader = ModuleLoader(root, settings)
-    ctx = ReadContext(
+    return ReadContext(
         app_label=app_label,
         module=module,
         is_package=is_package,
         path=str(file) if file else None,
         settings=settings,
         default_auto_field=auto or settings.default_auto_field,
-        loader=loader,
+        loader=ModuleLoader(root, settings),
+        cache=cache,
     )
-    return read_with_context(source, ctx)
 
 
 def _app_dir_of(file: Path) -> Path:

@@ -17,8 +17,8 @@ import ast
 from pathlib import Path
 
 from ..ir import ModuleIR
-from .model_reader import ModelCache, ModuleLoader, ReadContext, read_with_context
-from .project import find_project_root, import_root_for, module_name, read_app_info, read_settings
+from .app_reader import source_context
+from .model_reader import ModelCache, ModuleLoader, read_with_context
 
 
 class IncrementalReader:
@@ -32,30 +32,16 @@ class IncrementalReader:
         project_root: str | Path | None = None,
         settings_module: str | None = None,
     ) -> None:
-        file = Path(path) if path else None
-        root = Path(project_root) if project_root else None
-        if root is None and file is not None:
-            root = import_root_for(file.parent)
-        settings = read_settings(find_project_root(root) if root else None, settings_module)
-        auto = None
-        if file is not None:
-            folder = file.parent
-            if folder.name == "models" and (folder / "__init__.py").is_file():
-                folder = folder.parent
-            auto = read_app_info(folder).default_auto_field
-        module, is_package = module_name(file, root) if file and root else ("", False)
-        self.loader = ModuleLoader(root, settings)
         self.cache = ModelCache()
-        self._ctx = ReadContext(
+        self._ctx = source_context(
             app_label=app_label,
-            module=module,
-            is_package=is_package,
-            path=str(file) if file else None,
-            settings=settings,
-            default_auto_field=auto or settings.default_auto_field,
-            loader=self.loader,
+            path=path,
+            project_root=project_root,
+            settings_module=settings_module,
             cache=self.cache,
         )
+        assert self._ctx.loader is not None
+        self.loader: ModuleLoader = self._ctx.loader
         self.app_label = app_label
         self._lines: list[str] | None = None
         self._stmts: list[ast.stmt] = []

@@ -10,6 +10,18 @@ import ast
 from dataclasses import dataclass, field
 
 
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain as written (nothing resolved), else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
     """The absolute module for ``from {'.' * level}{target} import …`` inside ``module``."""
     parts = module.split(".") if module else []
