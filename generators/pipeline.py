@@ -66,8 +66,10 @@ def generate_artifacts(
     names: str | Iterable[str],
     config: DjgenConfig,
     models: Sequence[str] | None = None,
+    defaults: dict[str, str] | None = None,
 ) -> list[Artifact]:
-    """Run the named generators (requirements included) over the IR."""
+    """Run the named generators (requirements included) over the IR; ``defaults`` are the
+    one-off values the migration generator would otherwise have to ask for."""
     from .registry import get_generator, resolve
 
     if module.syntax_error is not None:
@@ -79,7 +81,11 @@ def generate_artifacts(
             raise PlanError(f"no model named {', '.join(unknown)} (models: {known})")
     artifacts: list[Artifact] = []
     for name in resolve(names):
-        artifacts.extend(get_generator(name).generate(module, config, models))
+        generator = get_generator(name)
+        if defaults and name == "migration":
+            artifacts.extend(generator.generate(module, config, models, defaults=defaults))  # type: ignore[call-arg]
+        else:
+            artifacts.extend(generator.generate(module, config, models))
     return artifacts
 
 
@@ -92,6 +98,7 @@ def plan(
     config: DjgenConfig | None = None,
     read_text: ReadText | None = None,
     module: ModuleIR | None = None,
+    defaults: dict[str, str] | None = None,
 ) -> list[FileChange]:
     """What generating ``names`` for the app would do to each target file."""
     from .merge import MergeError, merge
@@ -102,7 +109,7 @@ def plan(
         module = read_app(app)
     if config is None:
         config = load_config(app)
-    artifacts = generate_artifacts(module, names, config, models)
+    artifacts = generate_artifacts(module, names, config, models, defaults)
     by_target: dict[str, list[Artifact]] = {}
     for artifact in artifacts:
         by_target.setdefault(artifact.target, []).append(artifact)

@@ -18,7 +18,7 @@ from lsprotocol import types
 from djgen.generators.ir import ModelIR
 
 from .analysis import Analysis, installed
-from .app import DjgenLanguageServer
+from .app import DjgenLanguageServer, NeedsDefaultError
 from .diagnostics import code_for
 from .edits import build_workspace_edit
 from .options import MIGRATION
@@ -167,6 +167,10 @@ async def resolve_edit(ls: DjgenLanguageServer, action: types.CodeAction) -> Non
         models = [data["model"]] if data.get("model") else None
     try:
         changes, snapshot = await ls.plan_changes(uri, names, models)
+    except NeedsDefaultError:
+        # the migration needs one-off defaults: the command asks the user, then applies
+        action.command = command_for(data)
+        return
     except Exception as exc:
         ls.log_warning(f"djgen: could not generate for {action.title!r}: {exc!r}")
         return

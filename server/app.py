@@ -36,6 +36,7 @@ from .documents import (
     uri_to_path,
 )
 from .edits import EditSupport, build_workspace_edit, split_for_disk, write_files
+from .migration_defaults import needs_default
 from .settings import FolderSettings, SettingsStore
 from .worker import BACKGROUND, URGENT, Worker
 
@@ -60,6 +61,15 @@ class UserError(JsonRpcInvalidParams):
 
     def __init__(self, message: str) -> None:
         super().__init__(message=message)
+
+
+class NeedsDefaultError(UserError):
+    """The migration needs one-off defaults that only the user can choose."""
+
+    def __init__(self, message: str, fields: list[Any], module: Any) -> None:
+        super().__init__(message)
+        self.fields = fields
+        self.module = module
 
 
 @dataclass
@@ -353,8 +363,11 @@ class DjgenLanguageServer(LanguageServer):
         names: Sequence[str],
         models: Sequence[str] | None,
         snapshot: Snapshot | None = None,
+        defaults: dict[str, str] | None = None,
     ) -> tuple[list[Any], Snapshot]:
-        """The pipeline's file changes for generators ``names`` on the models file ``uri``."""
+        """The pipeline's file changes for generators ``names`` on the models file ``uri``
+        (``defaults``: one-off migration defaults the user chose; ``NeedsDefaultError`` when
+        the migration needs some)."""
         from djgen.generators.pipeline import PlanError, plan
 
         path = uri_to_path(uri)
@@ -379,9 +392,13 @@ class DjgenLanguageServer(LanguageServer):
                     config=settings.config,
                     read_text=snapshot.read_text,
                     module=module,
+                    defaults=defaults,
                 )
             )
         except PlanError as exc:
+            fields = needs_default(exc)
+            if fields:
+                raise NeedsDefaultError(str(exc), fields, module) from None
             raise UserError(str(exc)) from None
         return [c for c in changes if c.old != c.new], snapshot
 

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .analysis import installed
-from .app import DjgenLanguageServer, UserError
+from .app import DjgenLanguageServer, NeedsDefaultError, UserError
 from .documents import is_models_path, path_to_uri, uri_to_path
+from .migration_defaults import ask_defaults
 from .options import KNOWN_GENERATORS
 
 #: Folders never searched for models modules.
@@ -33,7 +34,14 @@ def register(server: DjgenLanguageServer) -> None:
     @server.command("djgen.generate")
     async def generate(ls: DjgenLanguageServer, *args: Any) -> dict[str, Any]:
         names, uri, model = _generator_args(ls, args, "djgen.generate")
-        changes, snapshot = await ls.plan_changes(uri, names, [model] if model else None)
+        models = [model] if model else None
+        try:
+            changes, snapshot = await ls.plan_changes(uri, names, models)
+        except NeedsDefaultError as exc:
+            answers = await ask_defaults(ls, exc.module, exc.fields)
+            if answers is None:
+                raise CommandError(f"{exc.message} (no default chosen)") from None
+            changes, snapshot = await ls.plan_changes(uri, names, models, defaults=answers)
         what = ", ".join(names) + (f" for {model}" if model else "")
         result = await ls.apply_changes(changes, snapshot, f"djgen: generate {what}")
         ls.log_info(f"djgen: generated {what}: {len(changes)} file(s) changed")

@@ -264,3 +264,46 @@ async def test_undecidable_migration_state_is_said_not_guessed(
     (book,) = [d for d in diagnostics if d.data["model"] == "Book" and "migration" in d.code]
     assert book.severity == types.DiagnosticSeverity.Information
     assert "PhoneNumberField" in book.message
+
+
+@pytest.mark.django
+@pytest.mark.skipif("migration" not in available(), reason="no migration generator")
+async def test_migration_quick_fix_asks_for_a_one_off_default(start: StartSession, project) -> None:
+    """A non-null field added without a default: like Django's makemigrations, the quick fix
+    asks (window/showMessageRequest) for the value existing rows get, then writes a migration
+    that Django applies and finds complete."""
+    project.makemigrations()
+    session = await start(
+        VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0, "migrationCheck": True}
+    )
+    asked: list[types.ShowMessageRequestParams] = []
+
+    @session.client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
+    def show_message_request(params: types.ShowMessageRequestParams) -> types.MessageActionItem:
+        asked.append(params)
+        return params.actions[0]
+
+    doc = session.files.open(project.app_dir("catalog") / "models.py")
+    await session.diagnostics(doc, lambda d: ("Book", "djgen.missing-serializer") in codes(d))
+    text = session.files.buffers[doc][0]
+    pages = "    pages = models.PositiveIntegerField()\n"
+    session.files.replace(
+        doc, text.replace(pages, pages + "    subtitle = models.CharField(max_length=50)\n")
+    )
+    diagnostics = await session.diagnostics(doc, lambda d: ("Book", "djgen.migration") in codes(d))
+    fix = by_kind(await actions_at(session, doc, diagnostics, "Book"), "quickfix.djgen.migration")
+    resolved = await session.client.code_action_resolve_async(fix)
+    assert resolved.edit is None and resolved.command is not None  # it has to ask first
+    await session.client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command=resolved.command.command, arguments=resolved.command.arguments
+        )
+    )
+    assert len(asked) == 1 and "Book.subtitle" in asked[0].message
+    assert [a.title for a in asked[0].actions] == ["''", "Cancel"]
+    # save the models buffer, as the user would, before Django looks at it
+    (project.app_dir("catalog") / "models.py").write_text(session.files.buffers[doc][0])
+    (migration,) = [p for p in (project.app_dir("catalog") / "migrations").glob("0002_*.py")]
+    assert "preserve_default=False" in migration.read_text()
+    project.migrate()
+    project.assert_no_missing_migrations()
