@@ -498,14 +498,31 @@ def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> M
     return _merge_existing(existing, artifact, force=force)
 
 
+_STRICT: dict[str, list[StatementFacts] | None] = {}
+
+
+def _strict_facts(text: str) -> list[StatementFacts] | None:
+    """Facts of each top-level statement, None when the text does not parse; memoised by text
+    (the language server asks again and again about the same large target files)."""
+    if text not in _STRICT:
+        try:
+            facts: list[StatementFacts] | None = [
+                StatementFacts([node]) for node in ast.parse(text).body
+            ]
+        except (SyntaxError, ValueError):
+            facts = None
+        if len(_STRICT) >= 16:
+            _STRICT.pop(next(iter(_STRICT)))
+        _STRICT[text] = facts
+    return _STRICT[text]
+
+
 def _nothing_to_add(text: str, artifact: Artifact) -> list[MergeChange] | None:
     """The "kept" report when the file (read with ``ast`` only) already has every definition;
     None when something must be written (or the file does not parse: the full path says so)."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    facts = _strict_facts(text)
+    if facts is None:
         return None
-    facts = [StatementFacts([node]) for node in tree.body]
     present: set[str] = set()
     for item in facts:
         present |= item.identities
