@@ -43,6 +43,30 @@ def model_range(analysis: Analysis, model: ModelIR) -> types.Range:
     return span_range(analysis.lines, span.line, span.col, span.end_line, span.end_col)
 
 
+_MISSING: dict[tuple[int, str, str, str], tuple[ModelIR, types.Diagnostic]] = {}
+
+
+def _missing(analysis: Analysis, model: ModelIR, name: str, level: str) -> types.Diagnostic:
+    """ "Book has no DRF serializer." — the same object again while the model is unchanged (the
+    incremental reader reuses unchanged ModelIRs; their spans, and so ranges, are in them)."""
+    key = (id(model), name, level, analysis.uri)
+    known = _MISSING.get(key)
+    if known is not None and known[0] is model:
+        return known[1]
+    diagnostic = types.Diagnostic(
+        range=model_range(analysis, model),
+        message=f"{model.name} has no {WHAT[name]}.",
+        severity=SEVERITY[level],
+        code=code_for(name),
+        source=SOURCE,
+        data={"generator": name, "model": model.name, "uri": analysis.uri},
+    )
+    if len(_MISSING) > 50_000:
+        _MISSING.clear()
+    _MISSING[key] = (model, diagnostic)
+    return diagnostic
+
+
 def build_diagnostics(analysis: Analysis, options: ServerOptions) -> list[types.Diagnostic]:
     """The diagnostics for one analysis, in model order then generator order."""
     out: list[types.Diagnostic] = []
@@ -57,16 +81,7 @@ def build_diagnostics(analysis: Analysis, options: ServerOptions) -> list[types.
             level = options.severity(name)
             if level == "off" or name not in exists or exists[name]:
                 continue
-            out.append(
-                types.Diagnostic(
-                    range=model_range(analysis, model),
-                    message=f"{model.name} has no {WHAT[name]}.",
-                    severity=SEVERITY[level],
-                    code=code_for(name),
-                    source=SOURCE,
-                    data={"generator": name, "model": model.name, "uri": analysis.uri},
-                )
-            )
+            out.append(_missing(analysis, model, name, level))
         changes = analysis.migration.get(model.name)
         level = options.severity(MIGRATION)
         unsure = analysis.undecidable_models.get(model.name)
