@@ -266,7 +266,12 @@ class DjgenLanguageServer(LanguageServer):
                 self.warn_once(error)
             current = self.workspace.text_documents.get(uri)
             if current is not None and current.version == version:
+                before = self.analyses.get(uri)
                 self.analyses[uri] = (generation, analysis)
+                if before is not None and (
+                    before[1].status != analysis.status or before[1].migration != analysis.migration
+                ):
+                    self.refresh_code_lenses()
 
         job.future.add_done_callback(done)
         return job
@@ -339,6 +344,10 @@ class DjgenLanguageServer(LanguageServer):
             for uri in list(self.workspace.text_documents):
                 if self.is_models_uri(uri):
                     self.schedule(uri, immediate=immediate)
+        self.refresh_code_lenses()
+
+    def refresh_code_lenses(self) -> None:
+        """Ask the client to fetch code lenses again (what exists changed), when it can."""
         if self.supports("workspace", "code_lens", "refresh_support"):
             self.workspace_code_lens_refresh(None)
 

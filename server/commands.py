@@ -121,13 +121,21 @@ def _workspace_models(ls: DjgenLanguageServer) -> list[str]:
     return found
 
 
+def _display_path(path: Path) -> str:
+    """The path relative to the project (the folder holding manage.py), for diff headers."""
+    for folder in path.parents:
+        if (folder / "manage.py").is_file():
+            return path.relative_to(folder).as_posix()
+    return path.as_posix().lstrip("/")
+
+
 def render_preview(changes: list[Any]) -> str:
     """A unified diff of every file change (new files diff against nothing)."""
     if not changes:
         return "Nothing to generate: everything already exists.\n"
     chunks = []
     for change in changes:
-        name = Path(change.path).as_posix()
+        name = _display_path(Path(change.path))
         diff = difflib.unified_diff(
             (change.old or "").splitlines(keepends=True),
             change.new.splitlines(keepends=True),

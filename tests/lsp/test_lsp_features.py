@@ -99,6 +99,7 @@ async def test_generate_command_applies_an_edit_through_the_client(
 ) -> None:
     session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
     doc = await open_models(session, project)
+    refreshes = session.client.code_lens_refreshes
     result = await session.client.workspace_execute_command_async(
         types.ExecuteCommandParams(
             command="djgen.generate", arguments=[["serializer", "filterset"], doc, "Publisher"]
@@ -120,6 +121,10 @@ async def test_generate_command_applies_an_edit_through_the_client(
             }
             & codes(d)
         ),
+    )
+    # what exists changed: the lenses ("serializer ✓ · …") are asked for again
+    await wait_for(
+        lambda: session.client.code_lens_refreshes > refreshes, what="a code lens refresh"
     )
 
 
@@ -143,7 +148,7 @@ async def test_preview_returns_a_diff_and_writes_nothing(start: StartSession, pr
     text = await session.client.workspace_execute_command_async(
         types.ExecuteCommandParams(command="djgen.preview", arguments=["serializer", doc, "Book"])
     )
-    assert "+++ b/" in text and "+class BookSerializer(" in text
+    assert "+++ b/catalog/serializers.py\n" in text and "+class BookSerializer(" in text
     assert not (project.app_dir("catalog") / "serializers.py").exists()
     assert not session.applied_via_request
 
