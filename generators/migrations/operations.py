@@ -659,14 +659,12 @@ class FieldOperation(Operation):
         )
 
 
-@dataclass(eq=False)
-class AddField(FieldOperation):
-    model_name: str
-    name: str
+class _SetsField(FieldOperation):
+    """AddField and AlterField: both put ``field`` on the model (without its default when
+    ``preserve_default`` is off) and write the same arguments."""
+
     field: FieldState  # type: ignore[assignment]
-    preserve_default: bool = True
-    kind = "AddField"
-    signature = ("model_name", "name", "field", "preserve_default")
+    preserve_default: bool
 
     def state_forwards(self, state: ProjectState, app_label: str) -> None:
         model = state.get(app_label, self.model_name)
@@ -677,13 +675,6 @@ class AddField(FieldOperation):
             fs.kwargs.pop("default", None)
         model.fields[self.name] = fs
 
-    def describe(self) -> str:
-        return f"Add field {self.name} to {self.model_name}"
-
-    @property
-    def fragment(self) -> str | None:
-        return f"{self.model_lower}_{self.name_lower}"
-
     def write_args(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "model_name": self.model_name,
@@ -693,6 +684,23 @@ class AddField(FieldOperation):
         if not self.preserve_default:
             out["preserve_default"] = False
         return out
+
+
+@dataclass(eq=False)
+class AddField(_SetsField):
+    model_name: str
+    name: str
+    field: FieldState  # type: ignore[assignment]
+    preserve_default: bool = True
+    kind = "AddField"
+    signature = ("model_name", "name", "field", "preserve_default")
+
+    def describe(self) -> str:
+        return f"Add field {self.name} to {self.model_name}"
+
+    @property
+    def fragment(self) -> str | None:
+        return f"{self.model_lower}_{self.name_lower}"
 
     def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
         if self.is_same_field(other):
@@ -742,7 +750,7 @@ class RemoveField(FieldOperation):
 
 
 @dataclass(eq=False)
-class AlterField(FieldOperation):
+class AlterField(_SetsField):
     model_name: str
     name: str
     field: FieldState  # type: ignore[assignment]
@@ -750,31 +758,12 @@ class AlterField(FieldOperation):
     kind = "AlterField"
     signature = ("model_name", "name", "field", "preserve_default")
 
-    def state_forwards(self, state: ProjectState, app_label: str) -> None:
-        model = state.get(app_label, self.model_name)
-        if model is None:
-            return
-        fs = FieldState(self.name, self.field.path, list(self.field.args), dict(self.field.kwargs))
-        if not self.preserve_default:
-            fs.kwargs.pop("default", None)
-        model.fields[self.name] = fs
-
     def describe(self) -> str:
         return f"Alter field {self.name} on {self.model_name}"
 
     @property
     def fragment(self) -> str | None:
         return f"alter_{self.model_lower}_{self.name_lower}"
-
-    def write_args(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "model_name": self.model_name,
-            "name": self.name,
-            "field": self.field,
-        }
-        if not self.preserve_default:
-            out["preserve_default"] = False
-        return out
 
     def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
         if isinstance(other, (AlterField, RemoveField)) and self.is_same_field(other):
