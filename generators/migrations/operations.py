@@ -886,22 +886,20 @@ class AddIndex(IndexOperation):
         return super().reduce(other, ctx)
 
 
-@dataclass(eq=False)
-class RemoveIndex(IndexOperation):
-    model_name: str
+class _RemoveByName(IndexOperation):
+    """RemoveIndex and RemoveConstraint: drop the named entry of ``option_name``."""
+
     name: str
-    kind = "RemoveIndex"
-    signature = ("model_name", "name")
 
     def state_forwards(self, state: ProjectState, app_label: str) -> None:
         model = state.get(app_label, self.model_name)
         if model is not None:
-            model.options["indexes"] = [
-                c for c in model.indexes if code_kwarg(c, "name") != self.name
+            kept = [
+                c
+                for c in model.options.get(self.option_name, [])
+                if code_kwarg(c, "name") != self.name
             ]
-
-    def describe(self) -> str:
-        return f"Remove index {self.name} from {self.model_name}"
+            model.options[self.option_name] = kept
 
     @property
     def fragment(self) -> str | None:
@@ -909,6 +907,17 @@ class RemoveIndex(IndexOperation):
 
     def write_args(self) -> dict[str, Any]:
         return {"model_name": self.model_name, "name": self.name}
+
+
+@dataclass(eq=False)
+class RemoveIndex(_RemoveByName):
+    model_name: str
+    name: str
+    kind = "RemoveIndex"
+    signature = ("model_name", "name")
+
+    def describe(self) -> str:
+        return f"Remove index {self.name} from {self.model_name}"
 
 
 @dataclass(eq=False)
@@ -998,29 +1007,15 @@ class AddConstraint(IndexOperation):
 
 
 @dataclass(eq=False)
-class RemoveConstraint(IndexOperation):
+class RemoveConstraint(_RemoveByName):
     model_name: str
     name: str
     kind = "RemoveConstraint"
     signature = ("model_name", "name")
     option_name = "constraints"
 
-    def state_forwards(self, state: ProjectState, app_label: str) -> None:
-        model = state.get(app_label, self.model_name)
-        if model is not None:
-            model.options["constraints"] = [
-                c for c in model.constraints if code_kwarg(c, "name") != self.name
-            ]
-
     def describe(self) -> str:
         return f"Remove constraint {self.name} from model {self.model_name}"
-
-    @property
-    def fragment(self) -> str | None:
-        return f"remove_{self.model_lower}_{self.name.lower()}"
-
-    def write_args(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, "name": self.name}
 
 
 @dataclass(eq=False)
