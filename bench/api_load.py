@@ -487,7 +487,7 @@ def prepare_cached() -> str:
     caching generator exists. When it does: generate ``caching`` into the project, start
     ``redis-server`` on a free loopback port, point ``CACHES`` at it, and return those settings
     lines so ``measure`` runs exactly as for the uncached variant."""
-    from djgen.generators.registry import available
+    from djgen.generators.core.registry import available
 
     if "caching" not in available():
         raise NotAvailable("djgen's caching generator does not exist yet")
@@ -495,7 +495,7 @@ def prepare_cached() -> str:
 
 
 def websocket_broadcast() -> dict[str, Any]:
-    from djgen.generators.registry import available
+    from djgen.generators.core.registry import available
 
     if "websocket" not in available():
         raise NotAvailable("djgen's websocket generator does not exist yet")

@@ -45,7 +45,7 @@ from common import (
 )
 from models_gen import APP_LABEL, write_project
 
-from djgen.generators.registry import available
+from djgen.generators.core.registry import available
 
 DJGEN = venv_bin("djgen")
 MIGRATIONS_BENCH = BENCH_DIR / "migrations_bench.py"

@@ -29,10 +29,13 @@ def main(argv: list[str]) -> int:
     names = argv[1] if len(argv) > 1 else "all"
 
     start = time.perf_counter()
-    from djgen.generators.config import load_config
+    from dataclasses import replace
+
+    from djgen.generators.core.config import load_config
+    from djgen.generators.core.pipeline import build_context
+    from djgen.generators.core.registry import get_generator, resolve
     from djgen.generators.merge import merge
     from djgen.generators.reader import read_app
-    from djgen.generators.registry import get_generator, resolve
 
     emit("import djgen", (time.perf_counter() - start) * 1000)
 
@@ -47,9 +50,13 @@ def main(argv: list[str]) -> int:
     # (the slowest on large apps) goes last, so a time limit cuts off as little as possible.
     order = sorted(resolve(names), key=lambda name: name == "migration")
     texts: dict[str, str | None] = {}
+    context = build_context(module, config, app_dir)
+    outputs: dict[str, dict[str, object]] = {}
     for name in order:
         start = time.perf_counter()
-        made = get_generator(name).generate(module, config, None)
+        result = get_generator(name).generate(replace(context, outputs=outputs, generator=name))
+        outputs[name] = result.provides
+        made = result.artifacts
         emit(f"generate: {name}", (time.perf_counter() - start) * 1000, artifacts=len(made))
         for artifact in made:
             if artifact.content is not None:

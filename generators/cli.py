@@ -1,7 +1,7 @@
 """The ``djgen`` command line: list, inspect, generate, check, makemigrations, lsp.
 
 Data path: models.py → IR → generator → artifacts → merge → **file changes printed as a diff or
-written** (this module is the CLI front end over ``djgen.generators.pipeline``).
+written** (this module is the CLI front end over ``djgen.generators.core.pipeline``).
 
 Exit codes: 0 success, 1 ``check`` / ``makemigrations --check`` found work to do, 2 bad input (a
 one-line message on stderr, never a traceback).
@@ -47,13 +47,21 @@ def _rel(path: Path) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .registry import GENERATOR_NAMES, available, get_generator
+    from djgen.generators.core.registry import GENERATOR_NAMES, descriptors
 
-    ready = set(available())
-    for name in GENERATOR_NAMES:
-        if name in ready:
-            description = getattr(get_generator(name), "description", "")
-            print(f"{name:<14} {description}")
+    found = descriptors()
+    if args.json:
+        data = {
+            "schema": 1,
+            "generators": [d.json() for d in found.values()],
+            "contract": list(GENERATOR_NAMES),
+        }
+        print(json.dumps(data, indent=2))
+        return EXIT_OK
+    names = [*GENERATOR_NAMES, *(n for n in found if n not in GENERATOR_NAMES)]
+    for name in names:
+        if name in found:
+            print(f"{name:<14} {found[name].description}")
         elif args.all:
             print(f"{name:<14} (not available yet)")
     return EXIT_OK
@@ -134,10 +142,11 @@ def _diff(change) -> str:
 
 
 def _plan(names: str, path: str, models: Sequence[str] | None, force: bool):
-    from .config import ConfigError
-    from .pipeline import PlanError, plan
+    from djgen.generators.core.config import ConfigError
+    from djgen.generators.core.pipeline import PlanError, plan
+    from djgen.generators.core.registry import UnknownGenerator
+
     from .reader import read_app
-    from .registry import UnknownGenerator
 
     if not Path(path).exists():
         raise CLIError(f"{path}: no such file or folder")
@@ -171,7 +180,7 @@ def _summary(changes) -> list[str]:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .pipeline import write
+    from djgen.generators.core.pipeline import write
 
     module, changes = _plan(args.names, args.path, args.model, args.force)
     for problem in module.problems:
@@ -221,8 +230,8 @@ def _app_dirs(path: Path) -> list[Path]:
 
 
 def _enabled(path: Path) -> str:
-    from .config import load_config
-    from .registry import available
+    from djgen.generators.core.config import load_config
+    from djgen.generators.core.registry import available
 
     config = load_config(path if path.is_dir() else path.parent)
     names = [n for n in (config.generators or available()) if n in available()]
@@ -231,8 +240,9 @@ def _enabled(path: Path) -> str:
 
 def _check_migrations(app: Path) -> int:
     """1 when the app's models have changes not in its migrations (printed), else 0."""
+    from djgen.generators.core.pipeline import app_dir_of
+
     from .migrations.api import MigrationsError, detect
-    from .pipeline import app_dir_of
 
     app_dir = app_dir_of(app)
     try:
@@ -311,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="print the generator names")
     p.add_argument("--all", action="store_true", help="also list generators not available yet")
+    p.add_argument("--json", action="store_true", help="every generator's descriptor, as JSON")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("inspect", help="print the model IR read from models files")

@@ -15,7 +15,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from djgen.generators.ir import ModelIR
+from djgen.generators.core.ir import ModelIR
 
 from .analysis import Analysis, installed
 from .app import DjgenLanguageServer, NeedsDefaultError

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from djgen.generators.ir import ModuleIR, Problem
+from djgen.generators.core.ir import ModuleIR, Problem
 from djgen.generators.reader.incremental import IncrementalReader
 from djgen.generators.reader.project import import_root_for, read_app_info
 
@@ -191,7 +191,7 @@ def existing_status(
     errors: list[str],
 ) -> dict[str, dict[str, bool]]:
     """model → generator → whether it exists, from the pipeline's ``status``."""
-    from djgen.generators.pipeline import status
+    from djgen.generators.core.pipeline import status
 
     names = installed(names)
     try:
@@ -230,7 +230,7 @@ def diagnosed(names: tuple[str, ...]) -> list[str]:
 
 def installed(names: list[str] | tuple[str, ...]) -> list[str]:
     """The names whose generator is implemented (others are skipped, not errors)."""
-    from djgen.generators.registry import available
+    from djgen.generators.core.registry import available
 
     present = set(available())
     return [name for name in names if name in present]

@@ -36,7 +36,6 @@ from .documents import (
     uri_to_path,
 )
 from .edits import EditSupport, build_workspace_edit, split_for_disk, write_files
-from .migration_defaults import needs_default
 from .settings import FolderSettings, SettingsStore
 from .worker import BACKGROUND, URGENT, Worker
 
@@ -64,11 +63,11 @@ class UserError(JsonRpcInvalidParams):
 
 
 class NeedsDefaultError(UserError):
-    """The migration needs one-off defaults that only the user can choose."""
+    """Generation needs answers only the user can give (the migration's one-off defaults)."""
 
-    def __init__(self, message: str, fields: list[Any], module: Any) -> None:
+    def __init__(self, message: str, questions: list[Any], module: Any) -> None:
         super().__init__(message)
-        self.fields = fields
+        self.questions = questions
         self.module = module
 
 
@@ -377,7 +376,8 @@ class DjgenLanguageServer(LanguageServer):
         """The pipeline's file changes for generators ``names`` on the models file ``uri``
         (``defaults``: one-off migration defaults the user chose; ``NeedsDefaultError`` when
         the migration needs some)."""
-        from djgen.generators.pipeline import PlanError, plan
+        from djgen.generators.core.context import QuestionsPending
+        from djgen.generators.core.pipeline import PlanError, plan
 
         path = uri_to_path(uri)
         if path is None or not is_models_path(path):
@@ -404,10 +404,9 @@ class DjgenLanguageServer(LanguageServer):
                     defaults=defaults,
                 )
             )
+        except QuestionsPending as exc:
+            raise NeedsDefaultError(str(exc), exc.questions, module) from None
         except PlanError as exc:
-            fields = needs_default(exc)
-            if fields:
-                raise NeedsDefaultError(str(exc), fields, module) from None
             raise UserError(str(exc)) from None
         return [c for c in changes if c.old != c.new], snapshot
 

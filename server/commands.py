@@ -38,7 +38,7 @@ def register(server: DjgenLanguageServer) -> None:
         try:
             changes, snapshot = await ls.plan_changes(uri, names, models)
         except NeedsDefaultError as exc:
-            answers = await ask_defaults(ls, exc.module, exc.fields)
+            answers = await ask_defaults(ls, exc.module, exc.questions)
             if answers is None:
                 raise CommandError(f"{exc.message} (no default chosen)") from None
             changes, snapshot = await ls.plan_changes(uri, names, models, defaults=answers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from djgen.generators.ir import ModelIR
+from djgen.generators.core.ir import ModelIR
 
 from .analysis import Analysis, diagnosed
 from .documents import span_range

@@ -11,7 +11,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from djgen.generators.ir import FieldIR, ModelIR, ModuleIR
+from djgen.generators.core.ir import FieldIR, ModelIR, ModuleIR
 
 from .analysis import Analysis, installed
 from .app import DjgenLanguageServer
@@ -79,10 +79,10 @@ def render_hover(
     module: ModuleIR, model: ModelIR, field: FieldIR | None, names: list[str], config: Any
 ) -> str:
     """Markdown: a heading, then per generator its target file and code for this model."""
-    from djgen.generators.registry import get_generator
+    from djgen.generators.core.pipeline import build_context, run_generators
 
     if config is None:
-        from djgen.generators.config import DjgenConfig
+        from djgen.generators.core.config import DjgenConfig
 
         config = DjgenConfig()
     parts = []
@@ -91,9 +91,10 @@ def render_hover(
     else:
         relation = f" → `{field.related_model}`" if field.related_model else ""
         parts.append(f"**djgen** · `{model.name}.{field.name}`: `{field.field_class}`{relation}")
+    context = build_context(module, config, models=[model.name])
     for name in names:
         try:
-            artifacts = get_generator(name).generate(module, config, models=[model.name])
+            artifacts = run_generators(context, [name])[name].artifacts
         except Exception as exc:
             parts.append(f"*{name}*: could not generate ({exc})")
             continue

@@ -10,11 +10,12 @@ This is what Django's ``makemigrations`` asks on the terminal; the CLI takes ``-
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from djgen.generators.ir import ModuleIR
+from djgen.generators.core.context import Question
+from djgen.generators.core.ir import ModuleIR
 
 if TYPE_CHECKING:
     from .app import DjgenLanguageServer
@@ -46,20 +47,6 @@ _BY_TYPE: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def needs_default(exc: BaseException) -> list[Any] | None:
-    """The fields a ``NeedsDefault`` (anywhere in the exception's causes) is about."""
-    try:
-        from djgen.generators.migrations.api import NeedsDefault
-    except ImportError:
-        return None
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, NeedsDefault):
-            return list(seen.fields)
-        seen = seen.__cause__
-    return None
-
-
 def choices_for(module: ModuleIR | None, model: str, field: str) -> list[tuple[str, str]]:
     """The values worth offering for one field (none for relations: edit the model instead)."""
     ir = module.model(model) if module is not None else None
@@ -78,12 +65,13 @@ def choices_for(module: ModuleIR | None, model: str, field: str) -> list[tuple[s
 
 
 async def ask_defaults(
-    ls: DjgenLanguageServer, module: ModuleIR | None, fields: list[Any]
+    ls: DjgenLanguageServer, module: ModuleIR | None, questions: list[Question]
 ) -> dict[str, str] | None:
-    """Ask the user for each field's one-off default; None when they cancel (or cannot be
-    asked: the client has no message requests)."""
+    """Ask the user each of the migration generator's questions (a one-off default per field);
+    None when they cancel (or cannot be asked: the client has no message requests)."""
     answers: dict[str, str] = {}
-    for item in fields:
+    for question in questions:
+        item = question.data
         offered = choices_for(module, item.model, item.field)
         why = "has auto_now_add=True" if item.auto_now_add else "is non-nullable and has no default"
         message = (
@@ -106,5 +94,5 @@ async def ask_defaults(
         chosen = next((value for t, value in offered if t == title), None)
         if chosen is None:
             return None
-        answers[f"{item.model}.{item.field}"] = chosen
+        answers[question.key] = chosen
     return answers

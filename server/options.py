@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from djgen.generators.registry import GENERATOR_NAMES
+from djgen.generators.core.registry import GENERATOR_NAMES
 
 Severity = Literal["off", "hint", "information", "warning"]
 SEVERITIES: tuple[str, ...] = ("off", "hint", "information", "warning")

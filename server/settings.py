@@ -5,7 +5,7 @@ Data path: the project's ``[tool.djgen]``, initializationOptions and ``workspace
 actions and the generator pipeline's config.
 
 Layers, least specific first: defaults → ``[tool.djgen]`` (its ``generators`` and
-``diagnostics`` severities, read with ``djgen.generators.config.load_config``) →
+``diagnostics`` severities, read with ``djgen.generators.core.config.load_config``) →
 initializationOptions → the client's global ``djgen`` configuration → the folder's ``djgen``
 configuration. The project config goes to the pipeline as is, except that an editor ``layout``
 overrides its layout.
@@ -104,7 +104,7 @@ class SettingsStore:
         return self._project_configs[start]
 
     def _load_project_config(self, start: Path) -> Any:
-        from djgen.generators.config import DjgenConfig, load_config
+        from djgen.generators.core.config import DjgenConfig, load_config
 
         try:
             return load_config(start)

@@ -417,7 +417,7 @@ class DjangoProject:
     ) -> list[Any]:
         """Run djgen's pipeline on an app in this process and write the result; returns the
         ``FileChange`` list (``[tool.djgen]`` comes from the nearest pyproject.toml, as usual)."""
-        from djgen.generators.pipeline import plan, write
+        from djgen.generators.core.pipeline import plan, write
 
         changes = plan(self.app_dir(app), names, models=models, force=force)
         write(changes)

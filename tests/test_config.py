@@ -1,4 +1,4 @@
-"""Tests of ``[tool.djgen]`` loading and validation (``djgen.generators.config``).
+"""Tests of ``[tool.djgen]`` loading and validation (``djgen.generators.core.config``).
 
 Data path under test: pyproject.toml → **DjgenConfig** → generators.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from djgen.generators.config import (
+from djgen.generators.core.config import (
     ConfigError,
     DjgenConfig,
     _read_djgen_table_minimal,
@@ -19,7 +19,7 @@ from djgen.generators.config import (
     load_config,
     read_djgen_table,
 )
-from djgen.generators.registry import available
+from djgen.generators.core.registry import available
 
 FULL = """\
 [project]

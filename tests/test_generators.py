@@ -16,21 +16,24 @@ from pathlib import Path
 import pytest
 from corpus import APPS, INHERITANCE, RELATIONS, USER_APPS
 
-from djgen.generators import registry
-from djgen.generators.artifacts import Artifact, Definition
-from djgen.generators.config import DjgenConfig
-from djgen.generators.fieldinfo import UnknownModel
-from djgen.generators.merge import merge
-from djgen.generators.naming import kebab_case, plural_kebab, pluralize, snake_case
-from djgen.generators.reader import read_app, read_source
-from djgen.generators.registry import (
+from djgen.generators.core import registry
+from djgen.generators.core.artifacts import Artifact, Definition
+from djgen.generators.core.config import DjgenConfig
+from djgen.generators.core.fieldinfo import UnknownModel
+from djgen.generators.core.naming import kebab_case, plural_kebab, pluralize, snake_case
+from djgen.generators.core.pipeline import build_context, run_generators
+from djgen.generators.core.registry import (
     GENERATOR_NAMES,
+    RequirementCycle,
     UnknownGenerator,
     available,
+    describe,
     get_generator,
     resolve,
 )
-from djgen.generators.render import TemplateProblem, py, pycall, pychain, pylist, render
+from djgen.generators.core.render import TemplateProblem, py, pycall, pychain, pylist, render
+from djgen.generators.merge import merge
+from djgen.generators.reader import read_app, read_source
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_APP = REPO / "examples" / "bookshop" / "catalog"
@@ -44,7 +47,9 @@ def run_ruff(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
 
 
 def generate(module, name: str, config: DjgenConfig | None = None, models=None) -> list[Artifact]:
-    return get_generator(name).generate(module, config or DjgenConfig(), models)
+    """One generator's artifacts (its requirements run first, as in the pipeline)."""
+    context = build_context(module, config or DjgenConfig(), models=models)
+    return run_generators(context, name)[name].artifacts
 
 
 def definitions(artifacts: list[Artifact], target: str | None = None) -> dict[str, Definition]:
@@ -172,10 +177,12 @@ def test_contract_names_and_available_generators() -> None:
     assert names[:4] == list(API_GENERATORS)
     assert names == [n for n in GENERATOR_NAMES if n in names]
     for name in API_GENERATORS:
-        generator = get_generator(name)
-        assert generator.name == name
-        assert generator.description
-        assert generator.targets
+        descriptor = describe(name)
+        assert descriptor.name == name
+        assert descriptor.description
+        assert descriptor.targets
+        assert descriptor.template_dir is not None and descriptor.template_dir.is_dir()
+        assert get_generator(name).generate  # loads lazily
 
 
 def test_unknown_generator_lists_the_valid_names() -> None:
@@ -185,34 +192,71 @@ def test_unknown_generator_lists_the_valid_names() -> None:
     assert "serialiser" in message and "serializer" in message and "websocket" in message
 
 
-def test_not_yet_implemented_generator_is_unavailable(monkeypatch) -> None:
-    monkeypatch.setitem(registry.GENERATOR_PATHS, "jwt", "djgen.generators.no_such_module:X")
-    monkeypatch.setattr(registry, "_LOADED", {})
-    assert "jwt" not in available()
+def test_not_yet_implemented_generator_is_unavailable() -> None:
+    missing = next(n for n in GENERATOR_NAMES if n not in available())
     with pytest.raises(UnknownGenerator, match="not implemented"):
-        get_generator("jwt")
+        get_generator(missing)
 
 
-def test_a_new_generator_registers_by_path(monkeypatch, tmp_path: Path) -> None:
-    (tmp_path / "djgen_fake_jwt.py").write_text(
+def _fake_distribution(site: Path, name: str, requires: tuple[str, ...]) -> None:
+    """A distribution with a ``djgen.generators`` entry point, as pip would install it."""
+    package = site / f"djgen_fake_{name}"
+    package.mkdir()
+    (package / "__init__.py").write_text(
         textwrap.dedent(
-            """
-            class Generator:
-                name = "jwt"
-                description = "fake"
-                requires = ("viewset",)
-                targets = ("auth.py",)
+            f"""
+            from djgen.generators.core.context import GenerationResult
+            from djgen.generators.core.descriptor import Descriptor
 
-                def generate(self, module, config, models=None):
-                    return []
+
+            class Generator:
+                def generate(self, context):
+                    return GenerationResult()
+
+
+            DESCRIPTOR = Descriptor(
+                name={name!r},
+                description="fake",
+                entry="djgen_fake_{name}:Generator",
+                requires={requires!r},
+            )
             """
         )
     )
+    info = site / f"djgen_fake_{name}-1.0.dist-info"
+    info.mkdir()
+    metadata = f"Metadata-Version: 2.1\nName: djgen-fake-{name}\nVersion: 1.0\n"
+    (info / "METADATA").write_text(metadata)
+    (info / "entry_points.txt").write_text(
+        f"[djgen.generators]\n{name} = djgen_fake_{name}:DESCRIPTOR\n"
+    )
+
+
+def test_a_new_generator_registers_through_the_entry_point(monkeypatch, tmp_path: Path) -> None:
+    _fake_distribution(tmp_path, "audit", ("viewset",))
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(registry.GENERATOR_PATHS, "jwt", "djgen_fake_jwt:GENERATOR")
-    monkeypatch.setattr(registry, "_LOADED", {})
-    assert "jwt" in available()
-    assert resolve(["jwt"]) == ["serializer", "filterset", "viewset", "jwt"]
+    registry.reload()
+    try:
+        assert "audit" in available()
+        assert describe("audit").origin == "djgen-fake-audit"
+        assert resolve(["audit"]) == ["serializer", "filterset", "viewset", "audit"]
+    finally:
+        monkeypatch.undo()
+        registry.reload()
+    assert "audit" not in available()
+
+
+def test_a_requirement_cycle_is_reported(monkeypatch, tmp_path: Path) -> None:
+    _fake_distribution(tmp_path, "left", ("right",))
+    _fake_distribution(tmp_path, "right", ("left",))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.reload()
+    try:
+        with pytest.raises(RequirementCycle, match=r"left -> right -> left|right -> left -> right"):
+            resolve(["left"])
+    finally:
+        monkeypatch.undo()
+        registry.reload()
 
 
 def test_resolve_adds_requirements_and_keeps_contract_order() -> None:

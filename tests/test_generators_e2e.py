@@ -17,7 +17,7 @@ import pytest
 from corpus import APPS
 from djangoproject import Api, DjangoProject, FreshDatabase, Manage, Python, delete, get, post, put
 
-from djgen.generators.pipeline import plan, write
+from djgen.generators.core.pipeline import plan, write
 
 pytestmark = pytest.mark.django
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from djgen.generators.artifacts import GENERATED_MARKER, Artifact, Definition, Import
+from djgen.generators.core.artifacts import GENERATED_MARKER, Artifact, Definition, Import
 from djgen.generators.merge import MergeError, defined_identities, merge
 
 # ---------------------------------------------------------------------------------------------
@@ -1242,7 +1242,7 @@ def test_generated_comments_kept_and_replaced() -> None:
 
 def test_alias_identity_counts_as_present():
     """A registration written the user's way satisfies the generated ModelAdmin."""
-    from djgen.generators.artifacts import Artifact, Definition, Import
+    from djgen.generators.core.artifacts import Artifact, Definition, Import
 
     code = "@admin.register(Book)\nclass BookAdmin(admin.ModelAdmin):\n    pass\n"
     artifact = Artifact(

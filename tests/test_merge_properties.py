@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_merge import assert_user_code_kept, ruff, without_generated
 
-from djgen.generators.artifacts import Artifact, Definition, Import
-from djgen.generators.merge import _merge_existing, defined_identities, merge
+from djgen.generators.core.artifacts import Artifact, Definition, Import
+from djgen.generators.merge import defined_identities, merge
+from djgen.generators.merge.definitions import _merge_existing
 
 DOCSTRINGS = ['"""Module docs."""', "'''Odd  docstring\n\nwith lines.'''", '"""Docs"""  # note']
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from djgen.generators.ir import ModuleIR
+from djgen.generators.core.ir import ModuleIR
 from djgen.generators.migrations import operations as ops
 from djgen.generators.migrations.autodetector import Detector, NeedsDefaultField, suggest_name
 from djgen.generators.migrations.current import CurrentState, current_state
@@ -175,7 +175,7 @@ def make_migration(
 def _settings_module(app_dir: Path) -> str | None:
     """``settings_module`` from ``[tool.djgen]``, when set (else the reader asks manage.py)."""
     try:
-        from djgen.generators.config import load_config
+        from djgen.generators.core.config import load_config
 
         return load_config(app_dir).settings_module
     except Exception:  # a broken pyproject is reported by the commands that need it

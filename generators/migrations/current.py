@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from djgen.generators.ir import FieldIR, ModelIR, ModuleIR
+from djgen.generators.core.ir import FieldIR, ModelIR, ModuleIR
 from djgen.generators.migrations.deconstruct import KNOWN_FIELDS, normalize_field
 from djgen.generators.migrations.expressions import (
     Deconstructed,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from djgen.generators.ir import ChoiceMember, ChoicesIR
+from djgen.generators.core.ir import ChoiceMember, ChoicesIR
 from djgen.generators.migrations.deconstruct import KNOWN_FIELDS
 from djgen.generators.migrations.serialize import Unserializable, deconstructed, serialize
 from djgen.generators.migrations.state import Code

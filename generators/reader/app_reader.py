@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ..ir import ModuleIR, Problem
+from djgen.generators.core.ir import ModuleIR, Problem
+
 from .model_reader import ModelCache, ModuleLoader, ReadContext, read_with_context
 from .project import (
     ProjectSettings,

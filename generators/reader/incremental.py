@@ -16,7 +16,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ..ir import ModuleIR
+from djgen.generators.core.ir import ModuleIR
+
 from .app_reader import source_context
 from .model_reader import ModelCache, ModuleLoader, read_with_context
 

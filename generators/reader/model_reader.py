@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..ir import (
+from djgen.generators.core.ir import (
     NOT_LITERAL,
     ChoiceMember,
     ChoicesIR,
@@ -29,6 +29,7 @@ from ..ir import (
     Span,
     Value,
 )
+
 from . import django_fields as df
 from .names import ImportTable, collect_imports
 from .project import ProjectSettings, find_module_file, module_name, read_app_info

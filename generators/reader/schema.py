@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ir import ChoicesIR, FieldIR, ModelIR, ModuleIR, Problem
+from djgen.generators.core.ir import ChoicesIR, FieldIR, ModelIR, ModuleIR, Problem
 
 SCHEMA_VERSION = 1
 
@@ -49,7 +49,7 @@ def choices_json(choices: ChoicesIR) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    from ..ir import NOT_LITERAL, Value
+    from djgen.generators.core.ir import NOT_LITERAL, Value
 
     if value is NOT_LITERAL:
         return None

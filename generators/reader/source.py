@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from ..ir import Span
+from djgen.generators.core.ir import Span
 
 
 class SourceText:

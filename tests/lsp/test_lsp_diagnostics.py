@@ -10,7 +10,7 @@ import pytest
 from lsp_session import NEOVIM, VSCODE, StartSession, capabilities, codes, wait_for
 from lsprotocol import types
 
-from djgen.generators.registry import available
+from djgen.generators.core.registry import available
 
 MODELS = ["Author", "Publisher", "Book", "Authorship", "Review"]
 DIAGNOSED = [g for g in ("serializer", "filterset", "viewset", "admin") if g in available()]

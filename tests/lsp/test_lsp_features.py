@@ -12,7 +12,7 @@ import pytest
 from lsp_session import NEOVIM, VSCODE, Session, StartSession, codes, uri, wait_for
 from lsprotocol import types
 
-from djgen.generators.registry import available
+from djgen.generators.core.registry import available
 
 pytestmark = pytest.mark.skipif("serializer" not in available(), reason="no serializer generator")
 

@@ -134,7 +134,7 @@ def test_the_server_never_imports_django_or_user_code(project) -> None:
         from djgen.server.app import create_server
         from djgen.server.documents import Snapshot
         from djgen.server.settings import SettingsStore
-        from djgen.generators.pipeline import plan
+        from djgen.generators.core.pipeline import plan
 
         create_server()
         path = Path({str(models)!r})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from mig_oracle import assert_django_agrees
 
-from djgen.generators.config import DjgenConfig
+from djgen.generators.core.config import DjgenConfig
 from djgen.generators.migrations.api import MigrationsError, NeedsDefault, detect, make_migration
 from djgen.generators.reader import read_app
 
@@ -57,13 +57,12 @@ def test_cli_check_write_and_default(django_project):
 
 @pytest.mark.django
 def test_generator_and_pipeline_write_a_migration_django_accepts(django_project):
-    from djgen.generators.pipeline import PlanError, plan, write
-    from djgen.generators.registry import get_generator
+    from djgen.generators.core.context import QuestionsPending
+    from djgen.generators.core.pipeline import PlanError, generate_artifacts, plan, write
 
     project = django_project({"shop": {"models.py": SHOP}})
     app_dir = project.app_dir("shop")
-    generator = get_generator("migration")
-    artifacts = generator.generate(read_app(app_dir), DjgenConfig())
+    artifacts = generate_artifacts(read_app(app_dir), "migration", DjgenConfig())
     assert [(a.generator, a.target) for a in artifacts] == [
         ("migration", "migrations/0001_initial.py")
     ]
@@ -73,11 +72,16 @@ def test_generator_and_pipeline_write_a_migration_django_accepts(django_project)
     assert [c.path.name for c in changes] == ["0001_initial.py"]
     write(changes)
     assert_django_agrees(project)
-    assert generator.generate(read_app(app_dir), DjgenConfig()) == []
+    assert generate_artifacts(read_app(app_dir), "migration", DjgenConfig()) == []
 
     project.write("shop/models.py", SHOP + "    stock = models.IntegerField()\n")
-    with pytest.raises(PlanError, match="non-nullable field 'stock'"):
+    with pytest.raises(PlanError, match="non-nullable field 'stock'") as refused:
         plan(app_dir, ["migration"])
+    # the refusal is data: one question per field, which the CLI and the editor answer
+    assert isinstance(refused.value, QuestionsPending)
+    assert [q.key for q in refused.value.questions] == ["Item.stock"]
+    answered = plan(app_dir, ["migration"], defaults={"Item.stock": "0"})
+    assert [c.path.name for c in answered] == ["0002_item_stock.py"]
 
 
 def _app(tmp_path, source, migrations=None):

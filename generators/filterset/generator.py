@@ -19,16 +19,15 @@ pagination.py holds three shared classes — ``StandardPageNumberPagination`` (`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from djgen.generators import naming
-from djgen.generators.artifacts import Artifact, Definition, Import
-from djgen.generators.config import DjgenConfig
-from djgen.generators.fieldinfo import kind, model_fields, select_models
-from djgen.generators.ir import ModelIR, ModuleIR
-from djgen.generators.render import py, render
-from djgen.generators.serializer import api_package_artifact
+from djgen.generators.core import naming
+from djgen.generators.core.artifacts import Artifact, Definition, Import, api_package_artifact
+from djgen.generators.core.config import DjgenConfig
+from djgen.generators.core.context import GenerationContext, GenerationResult
+from djgen.generators.core.fieldinfo import cursor_ordering, kind, model_fields
+from djgen.generators.core.ir import ModelIR, ModuleIR
+from djgen.generators.core.render import py, render
 
 PAGE_NUMBER_PAGINATION = "StandardPageNumberPagination"
 LIMIT_OFFSET_PAGINATION = "StandardLimitOffsetPagination"
@@ -67,21 +66,6 @@ def filterset_context(module: ModuleIR, model: ModelIR) -> dict[str, Any]:
         "declared": declared,
         "fields": fields,
     }
-
-
-def cursor_ordering(module: ModuleIR, model: ModelIR) -> list[str] | None:
-    """``["-<created>", "-pk"]`` for a model with a non-null ``auto_now_add`` datetime (immutable
-    and growing), None otherwise (the shared ``-pk`` cursor fits)."""
-    info = model_fields(module, model)
-    candidates = [
-        f
-        for f in info.data_fields
-        if kind(f) == "datetime" and f.kwarg("auto_now_add") and not f.kwarg("null")
-    ]
-    if not candidates:
-        return None
-    preferred = next((f for f in candidates if f.name in ("created", "created_at")), candidates[0])
-    return [f"-{preferred.name}", "-pk"]
 
 
 def pagination_class(module: ModuleIR, model: ModelIR, config: DjgenConfig) -> str:
@@ -145,25 +129,14 @@ def pagination_artifact(
     return artifact
 
 
-@dataclass(frozen=True)
 class FilterSetGenerator:
-    name: str = "filterset"
-    description: str = "django-filter FilterSet per model, and page/limit-offset/cursor pagination"
-    requires: tuple[str, ...] = ()
-    targets: tuple[str, ...] = (
-        "filters.py",
-        "pagination.py",
-        "api/filters.py",
-        "api/pagination.py",
-        "api/__init__.py",
-    )
+    name = "filterset"
 
-    def generate(
-        self, module: ModuleIR, config: DjgenConfig, models: Sequence[str] | None = None
-    ) -> list[Artifact]:
-        chosen = select_models(module, models)
+    def generate(self, context: GenerationContext) -> GenerationResult:
+        module, config = context.module, context.config
+        chosen = context.select()
         if not chosen:
-            return []
+            return GenerationResult()
         filters_artifact = Artifact(
             generator=self.name,
             target=config.target("filters"),
@@ -179,8 +152,20 @@ class FilterSetGenerator:
             )
         artifacts = [filters_artifact, pagination_artifact(self.name, module, config, chosen)]
         if config.layout == "api":
-            artifacts.insert(0, api_package_artifact(self.name, module, config))
-        return artifacts
+            artifacts.insert(0, api_package_artifact(self.name, module.app_label))
+        return GenerationResult(
+            artifacts=artifacts,
+            provides={
+                "filterset_class": {
+                    m.name: naming.filterset_name(m.name) for m in module.concrete_models
+                },
+                "pagination_class": {
+                    m.name: pagination_class(module, m, config) for m in module.concrete_models
+                },
+                "filters_module": ".filters",
+                "pagination_module": ".pagination",
+            },
+        )
 
 
 GENERATOR = FilterSetGenerator()

@@ -13,13 +13,12 @@ Multi-table children list their parents' fields; proxies list their concrete mod
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from djgen.generators import naming
-from djgen.generators.artifacts import Artifact, Definition, Import
-from djgen.generators.config import DjgenConfig
-from djgen.generators.fieldinfo import (
+from djgen.generators.core import naming
+from djgen.generators.core.artifacts import Artifact, Definition, Import, api_package_artifact
+from djgen.generators.core.context import GenerationContext, GenerationResult
+from djgen.generators.core.fieldinfo import (
     ModelFields,
     has_through,
     is_auto_timestamp,
@@ -27,19 +26,9 @@ from djgen.generators.fieldinfo import (
     kind,
     model_fields,
     same_module_target,
-    select_models,
 )
-from djgen.generators.ir import FieldIR, ModelIR, ModuleIR
-from djgen.generators.render import py, render
-
-
-def api_package_artifact(generator: str, module: ModuleIR, config: DjgenConfig) -> Artifact:
-    """``api/__init__.py`` for the "api" layout (only a docstring; nothing to merge)."""
-    return Artifact(
-        generator=generator,
-        target="api/__init__.py",
-        header=f"The REST API of the {module.app_label} app (written by djgen).",
-    )
+from djgen.generators.core.ir import FieldIR, ModelIR, ModuleIR
+from djgen.generators.core.render import py, render
 
 
 def _pk_read_only(f: FieldIR) -> bool:
@@ -173,19 +162,14 @@ def serializer_context(
     }
 
 
-@dataclass(frozen=True)
 class SerializerGenerator:
-    name: str = "serializer"
-    description: str = "DRF ModelSerializer per model (explicit fields, read-only automatic ones)"
-    requires: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ("serializers.py", "api/serializers.py", "api/__init__.py")
+    name = "serializer"
 
-    def generate(
-        self, module: ModuleIR, config: DjgenConfig, models: Sequence[str] | None = None
-    ) -> list[Artifact]:
-        chosen = select_models(module, models)
+    def generate(self, context: GenerationContext) -> GenerationResult:
+        module, config = context.module, context.config
+        chosen = context.select()
         if not chosen:
-            return []
+            return GenerationResult()
         edges: dict[str, list[tuple[str, str]]] = {}
         if config.nested_serializers:
             edges = nesting_edges(module, module.concrete_models)
@@ -217,8 +201,16 @@ class SerializerGenerator:
             )
         artifacts = [artifact]
         if config.layout == "api":
-            artifacts.insert(0, api_package_artifact(self.name, module, config))
-        return artifacts
+            artifacts.insert(0, api_package_artifact(self.name, module.app_label))
+        return GenerationResult(
+            artifacts=artifacts,
+            provides={
+                "serializer_class": {
+                    m.name: naming.serializer_name(m.name) for m in module.concrete_models
+                },
+                "serializers_module": ".serializers",
+            },
+        )
 
 
 def _with_nested_targets(

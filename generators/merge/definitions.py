@@ -19,8 +19,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .artifacts import GENERATED_MARKER, Artifact, Definition, Import, MergeChange, MergeResult
-from .merge_imports import (
+from djgen.generators.core.artifacts import (
+    GENERATED_MARKER,
+    Artifact,
+    Definition,
+    Import,
+    MergeChange,
+    MergeResult,
+)
+from djgen.generators.merge.imports import (
     add_imports,
     is_def,
     is_docstring,
@@ -28,7 +35,7 @@ from .merge_imports import (
     plan_imports,
     with_blank_lines,
 )
-from .merge_scan import StatementFacts, defined_identities, has_definition
+from djgen.generators.merge.scan import StatementFacts, defined_identities, has_definition
 
 __all__ = ["MergeError", "defined_identities", "merge"]
 

@@ -13,25 +13,22 @@ model and ``urlpatterns = [path("", include(router.urls))]``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from djgen.generators import naming
-from djgen.generators.artifacts import Artifact, Definition, Import
-from djgen.generators.config import DjgenConfig
-from djgen.generators.fieldinfo import (
+from djgen.generators.core import naming
+from djgen.generators.core.artifacts import Artifact, Definition, Import, api_package_artifact
+from djgen.generators.core.config import DjgenConfig
+from djgen.generators.core.context import GenerationContext, GenerationResult
+from djgen.generators.core.fieldinfo import (
     BULKY_TYPES,
     app_module_hint,
+    cursor_ordering,
     inherited_ordering,
     kind,
     model_fields,
-    select_models,
 )
-from djgen.generators.filterset import cursor_ordering, pagination_class
-from djgen.generators.ir import ModelIR, ModuleIR
-from djgen.generators.render import render
-from djgen.generators.serializer import api_package_artifact
+from djgen.generators.core.ir import ModelIR, ModuleIR
+from djgen.generators.core.render import render
 
 #: Field kinds a client may order by.
 _SORTABLE = {
@@ -56,7 +53,9 @@ def _manager(model: ModelIR) -> str:
     return "_default_manager"
 
 
-def viewset_context(module: ModuleIR, model: ModelIR, config: DjgenConfig) -> dict[str, Any]:
+def viewset_context(
+    module: ModuleIR, model: ModelIR, config: DjgenConfig, pagination: str
+) -> dict[str, Any]:
     info = model_fields(module, model)
     fields = info.data_fields
     select = [f.name for f in fields if f.relation in ("fk", "o2o")]
@@ -88,23 +87,19 @@ def viewset_context(module: ModuleIR, model: ModelIR, config: DjgenConfig) -> di
         "search_fields": search,
         "ordering_fields": ordering_fields,
         "ordering": ordering,
-        "pagination": pagination_class(module, model, config),
+        "pagination": pagination,
     }
 
 
-@dataclass(frozen=True)
 class ViewSetGenerator:
-    name: str = "viewset"
-    description: str = "DRF ModelViewSet per model with filters, search, ordering; router urls.py"
-    requires: tuple[str, ...] = ("serializer", "filterset")
-    targets: tuple[str, ...] = ("views.py", "urls.py", "api/views.py", "api/urls.py")
+    name = "viewset"
 
-    def generate(
-        self, module: ModuleIR, config: DjgenConfig, models: Sequence[str] | None = None
-    ) -> list[Artifact]:
-        chosen = select_models(module, models)
+    def generate(self, context: GenerationContext) -> GenerationResult:
+        module, config = context.module, context.config
+        chosen = context.select()
         if not chosen:
-            return []
+            return GenerationResult()
+        paginations: dict[str, str] = context.provided("filterset", "pagination_class", {})
         views = Artifact(
             generator=self.name,
             target=config.target("views"),
@@ -135,7 +130,7 @@ class ViewSetGenerator:
             )
         )
         for model in chosen:
-            context = viewset_context(module, model, config)
+            context = viewset_context(module, model, config, paginations[model.name])
             views.imports += [
                 Import(config.models_module, model.name),
                 Import(".filters", context["filterset"]),
@@ -185,8 +180,15 @@ class ViewSetGenerator:
         )
         artifacts = [views, urls]
         if config.layout == "api":
-            artifacts.insert(0, api_package_artifact(self.name, module, config))
-        return artifacts
+            artifacts.insert(0, api_package_artifact(self.name, module.app_label))
+        return GenerationResult(
+            artifacts=artifacts,
+            provides={
+                "viewset_class": {m.name: naming.viewset_name(m.name) for m in chosen},
+                "router_prefix": {m.name: naming.plural_kebab(m.name) for m in chosen},
+                "urls_module": urls_module,
+            },
+        )
 
 
 GENERATOR = ViewSetGenerator()

@@ -22,7 +22,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 from libcst.helpers import get_full_name_for_node
 
-from .artifacts import Import
+from djgen.generators.core.artifacts import Import
 
 #: Relative modules resolve against this package: ``.models`` → ``…_r1__.models``.
 _SENTINEL_PARTS = ("__djgen_r3__", "__djgen_r2__", "__djgen_r1__")

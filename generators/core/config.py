@@ -62,6 +62,8 @@ class DjgenConfig:
     settings_module: str | None = None
     #: Severity of each generator's "missing" diagnostic in the editor.
     diagnostics: Mapping[str, Severity] = field(default_factory=dict)
+    #: ``[tool.djgen.<generator>]`` tables, validated against each generator's descriptor.
+    generator_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Where the options came from (the folder of the pyproject.toml), when read from a file.
     root: str | None = None
 
@@ -79,12 +81,22 @@ class DjgenConfig:
             raise ConfigError(f"djgen options must be a table/mapping, not {_type_name(data)}")
         valid = _option_names()
         values: dict[str, Any] = {}
+        per_generator: dict[str, Mapping[str, Any]] = {}
         for key, raw in data.items():
+            descriptor = _generator_table(key)
+            if descriptor is not None and key not in valid:
+                try:
+                    per_generator[key] = descriptor.check_options(raw)
+                except ValueError as exc:
+                    raise ConfigError(str(exc)) from None
+                continue
             if key not in valid:
                 raise ConfigError(
                     f"unknown djgen option {key!r}; valid options: {', '.join(valid)}"
                 )
             values[key] = _CHECKS[key](key, raw)
+        if per_generator:
+            values["generator_options"] = per_generator
         if base_dir is not None:
             values["root"] = str(Path(base_dir))
             if values.get("templates"):
@@ -96,7 +108,19 @@ class DjgenConfig:
         if not data:
             return self
         overrides = DjgenConfig.from_mapping(data)
-        return replace(self, **{key: getattr(overrides, key) for key in data})
+        tables = {**self.generator_options}
+        for name, table in overrides.generator_options.items():
+            tables[name] = {**tables.get(name, {}), **table}
+        plain = {key: getattr(overrides, key) for key in data if key in _CHECKS}
+        return replace(self, generator_options=tables, **plain)
+
+    def options_for(self, generator: str) -> dict[str, Any]:
+        """``[tool.djgen.<generator>]`` over the descriptor's defaults."""
+        from djgen.generators.core.registry import descriptors
+
+        descriptor = descriptors().get(generator)
+        defaults = descriptor.option_defaults() if descriptor is not None else {}
+        return {**defaults, **self.generator_options.get(generator, {})}
 
     # -- questions generators ask ------------------------------------------------------------
 
@@ -114,7 +138,7 @@ class DjgenConfig:
     def enabled_generators(self) -> list[str]:
         """The generators to offer (the ``generators`` option, else every available one) that
         are implemented, in the contract order."""
-        from djgen.generators.registry import available
+        from djgen.generators.core.registry import available
 
         names = available()
         if self.generators is None:
@@ -137,7 +161,9 @@ def _type_name(value: Any) -> str:
 
 
 def _check_generators(key: str, raw: Any) -> tuple[str, ...] | None:
-    from djgen.generators.registry import GENERATOR_NAMES
+    from djgen.generators.core.registry import known_names
+
+    GENERATOR_NAMES = known_names()
 
     if raw is None:
         return None
@@ -195,7 +221,9 @@ def _check_settings_module(key: str, raw: Any) -> str | None:
 
 
 def _check_diagnostics(key: str, raw: Any) -> dict[str, str]:
-    from djgen.generators.registry import GENERATOR_NAMES
+    from djgen.generators.core.registry import known_names
+
+    GENERATOR_NAMES = known_names()
 
     if raw is None:
         return {}
@@ -229,6 +257,13 @@ _CHECKS = {
     "settings_module": _check_settings_module,
     "diagnostics": _check_diagnostics,
 }
+
+
+def _generator_table(key: str):
+    """The descriptor of the generator a ``[tool.djgen.<key>]`` table configures, if any."""
+    from djgen.generators.core.registry import descriptors
+
+    return descriptors().get(key)
 
 
 def _option_names() -> list[str]:

@@ -3,10 +3,11 @@
 Data path: models.py → IR → generator → **render** (one template per definition) → artifacts →
 merge → file or WorkspaceEdit.
 
-Templates live in ``generators/templates/<generator>/<definition>.py.j2``; a project can override
-any of them by putting a file with the same relative path in the folder named by the
-``templates`` option. The filters lay out literals, lists and calls the way ``ruff format`` (and
-black) would at line length 88, so generated files pass ``ruff format --check`` untouched:
+Templates live beside each generator, in ``generators/<generator>/templates/<definition>.py.j2``,
+and are named ``<generator>/<definition>.py.j2``; a project can override any of them by putting a
+file with that relative path in the folder named by the ``templates`` option. The filters lay out
+literals, lists and calls the way ``ruff format`` (and black) would at line length 88, so
+generated files pass ``ruff format --check`` untouched:
 
 - ``py``: a Python literal with double-quoted strings;
 - ``pylist(indent, prefix)``: a list on one line when it fits, else one item per line with a
@@ -31,10 +32,9 @@ from typing import Any
 
 import jinja2
 
-from djgen.generators.config import ConfigError
+from djgen.generators.core.config import ConfigError
 
 LINE_LENGTH = 88
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 
 
 class Code(str):
@@ -178,7 +178,7 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if override_dir:
         loaders.append(jinja2.FileSystemLoader(override_dir))
-    loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+    loaders.append(_GeneratorTemplates())
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
@@ -197,6 +197,25 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     )
     env.globals.update(Code=Code)
     return env
+
+
+class _GeneratorTemplates(jinja2.PrefixLoader):
+    """``<generator>/<file>`` from that generator's own ``templates/`` folder (its descriptor
+    says where), so a generator brings its templates with it."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+    def get_loader(self, template: str) -> tuple[jinja2.BaseLoader, str]:
+        from djgen.generators.core.registry import descriptors
+
+        prefix, _, name = template.partition(self.delimiter)
+        if prefix not in self.mapping:
+            descriptor = descriptors().get(prefix)
+            if descriptor is None or descriptor.template_dir is None:
+                raise jinja2.TemplateNotFound(template)
+            self.mapping[prefix] = jinja2.FileSystemLoader(str(descriptor.template_dir))
+        return self.mapping[prefix], name
 
 
 class TemplateProblem(ConfigError):

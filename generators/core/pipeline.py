@@ -11,20 +11,27 @@ definitions does this app already have?" that diagnostics and code lenses ask on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from .artifacts import Artifact, MergeChange
-from .config import DjgenConfig, load_config
-from .ir import ModelIR, ModuleIR
-from .reader import locate_models, read_app
+from djgen.generators.core.artifacts import Artifact, MergeChange
+from djgen.generators.core.config import DjgenConfig, load_config
+from djgen.generators.core.context import (
+    AppInfo,
+    GenerationContext,
+    GenerationResult,
+    ProjectInfo,
+    Question,
+    QuestionsPending,
+)
+from djgen.generators.core.errors import PlanError
+from djgen.generators.core.fieldinfo import app_module_hint
+from djgen.generators.core.ir import ModelIR, ModuleIR
+from djgen.generators.reader import locate_models, read_app
 
 ReadText = Callable[[Path], "str | None"]
-
-
-class PlanError(Exception):
-    """The models cannot be generated from (syntax error, no models.py, bad target file)."""
 
 
 @dataclass
@@ -56,22 +63,88 @@ def read_disk(path: Path) -> str | None:
 
 
 def app_dir_of(path: str | Path) -> Path:
-    """The app folder for a models.py, a models/ package or the app folder itself."""
+    """The app folder for a models.py, a models/ package or the app folder itself (the one
+    implementation: the CLI, the server and the migration engine all ask this)."""
     app_dir, _, _ = locate_models(path)
     return app_dir
 
 
-def generate_artifacts(
+def build_context(
     module: ModuleIR,
-    names: str | Iterable[str],
     config: DjgenConfig,
+    app_dir: str | Path | None = None,
     models: Sequence[str] | None = None,
-    defaults: dict[str, str] | None = None,
-) -> list[Artifact]:
-    """Run the named generators (requirements included) over the IR; ``defaults`` are the
-    one-off values the migration generator would otherwise have to ask for."""
-    from .registry import get_generator, resolve
+    answers: Mapping[str, str] | None = None,
+) -> GenerationContext:
+    """The context generators run in: the IR, the app and (when manage.py is found above the
+    app) the project."""
+    app = app_dir_of(app_dir if app_dir is not None else module.path)
+    from djgen.generators.reader.project import (
+        find_module_file,
+        find_project_root,
+        read_app_info,
+        settings_module_name,
+    )
 
+    info = read_app_info(app)
+    root = find_project_root(app)
+    project = None
+    if root is not None:
+        settings_module = settings_module_name(root)
+        settings_path = find_module_file(settings_module, root) if settings_module else None
+        project = ProjectInfo(
+            root=root,
+            settings_module=settings_module,
+            settings_path=settings_path,
+            package_dir=settings_path.parent if settings_path is not None else None,
+        )
+    return GenerationContext(
+        module=module,
+        config=config,
+        app=AppInfo(
+            label=module.app_label,
+            path=app,
+            module=info.name or app_module_hint(module),
+        ),
+        project=project,
+        models=list(models) if models else None,
+        answers=dict(answers or {}),
+    )
+
+
+def run_generators(
+    context: GenerationContext, names: str | Iterable[str]
+) -> dict[str, GenerationResult]:
+    """Run the named generators and what they require, in order, each seeing the outputs of
+    those before it. Unanswered questions stop the run with ``QuestionsPending``."""
+    from djgen.generators.core.registry import get_generator, resolve
+
+    results: dict[str, GenerationResult] = {}
+    outputs: dict[str, dict[str, Any]] = {}
+    questions: list[Question] = []
+    for name in resolve(names):
+        run_context = replace(context, outputs=outputs, generator=name)
+        result = get_generator(name).generate(run_context)
+        results[name] = result
+        outputs[name] = result.provides
+        questions.extend(result.questions)
+    if questions:
+        raise QuestionsPending(questions, "\n".join(q.prompt for q in questions) + _hint(questions))
+    return results
+
+
+def _hint(questions: Sequence[Question]) -> str:
+    if all(q.generator == "migration" for q in questions):
+        field = questions[0].key.rpartition(".")[2]
+        return (
+            "\nGive one with --default FIELD=VALUE (a Python expression, e.g. --default "
+            f"{field}=''), or add a default / null=True to the field."
+        )
+    return ""
+
+
+def _check_input(module: ModuleIR, models: Sequence[str] | None) -> None:
+    """A syntax error, or a model name the module does not define, stops generation."""
     if module.syntax_error is not None:
         raise PlanError(module.syntax_error.message)
     if models:
@@ -79,14 +152,40 @@ def generate_artifacts(
         if unknown:
             known = ", ".join(m.name for m in module.models) or "none"
             raise PlanError(f"no model named {', '.join(unknown)} (models: {known})")
-    artifacts: list[Artifact] = []
-    for name in resolve(names):
-        generator = get_generator(name)
-        if defaults and name == "migration":
-            artifacts.extend(generator.generate(module, config, models, defaults=defaults))  # type: ignore[call-arg]
-        else:
-            artifacts.extend(generator.generate(module, config, models))
-    return artifacts
+
+
+def generate_artifacts(
+    module: ModuleIR,
+    names: str | Iterable[str],
+    config: DjgenConfig,
+    models: Sequence[str] | None = None,
+    defaults: Mapping[str, str] | None = None,
+    *,
+    only: str | None = None,
+) -> list[Artifact]:
+    """The artifacts of the named generators (requirements included; ``only``: just that
+    generator's); ``defaults`` answer the migration generator's questions."""
+    _check_input(module, models)
+    context = build_context(module, config, models=models, answers=defaults)
+    results = run_generators(context, names)
+    return [
+        artifact
+        for name, result in results.items()
+        if only is None or name == only
+        for artifact in result.artifacts
+    ]
+
+
+def target_path(artifact: Artifact, context: GenerationContext) -> Path:
+    """Where an artifact's file is: under the app folder, or under the project root."""
+    if artifact.root == "project":
+        if context.project is None:
+            raise PlanError(
+                f"{context.app.path}: no manage.py found above the app, so djgen cannot find "
+                f"the project to write {artifact.target}; run it inside a Django project"
+            )
+        return context.project.root / artifact.target
+    return context.app.path / artifact.target
 
 
 def plan(
@@ -98,10 +197,10 @@ def plan(
     config: DjgenConfig | None = None,
     read_text: ReadText | None = None,
     module: ModuleIR | None = None,
-    defaults: dict[str, str] | None = None,
+    defaults: Mapping[str, str] | None = None,
 ) -> list[FileChange]:
     """What generating ``names`` for the app would do to each target file."""
-    from .merge import MergeError, merge
+    from djgen.generators.merge import MergeError, merge
 
     app = app_dir_of(app_dir)
     read = read_text or read_disk
@@ -109,13 +208,15 @@ def plan(
         module = read_app(app)
     if config is None:
         config = load_config(app)
-    artifacts = generate_artifacts(module, names, config, models, defaults)
-    by_target: dict[str, list[Artifact]] = {}
-    for artifact in artifacts:
-        by_target.setdefault(artifact.target, []).append(artifact)
+    _check_input(module, models)
+    context = build_context(module, config, app, models, defaults)
+    results = run_generators(context, names)
+    by_target: dict[Path, list[Artifact]] = {}
+    for generated in results.values():
+        for artifact in generated.artifacts:
+            by_target.setdefault(target_path(artifact, context), []).append(artifact)
     result: list[FileChange] = []
-    for target, group in by_target.items():
-        path = app / target
+    for path, group in by_target.items():
         old = read(path)
         text = old
         change = FileChange(path=path, old=old, new=old or "")
@@ -126,7 +227,7 @@ def plan(
             if artifact.content is not None:
                 if text is None:
                     text = artifact.content
-                    change.changes.append(MergeChange(target, "added"))
+                    change.changes.append(MergeChange(artifact.target, "added"))
                 continue
             try:
                 merged = merge(text, artifact, force=force)
@@ -189,20 +290,20 @@ def _expected(
     module: ModuleIR,
     shapes: dict[str, tuple[object, ...]],
     config: DjgenConfig,
+    app_dir: Path,
 ) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     """(target, identities) of the definitions a generator writes for each model. Cached by the
     model's shape (``_model_key``); the models not cached yet are generated in one call."""
     fingerprint = repr(config)
-    keys = {m: (name, module.app_label, m, shape, fingerprint) for m, shape in shapes.items()}
+    keys = {m: (name, str(app_dir), m, shape, fingerprint) for m, shape in shapes.items()}
     missing = [m for m, key in keys.items() if key not in _EXPECTED]
     if missing:
-        from .registry import get_generator
-
         found: dict[str, list[tuple[str, tuple[str, ...]]]] = {m: [] for m in missing}
-        for artifact in get_generator(name).generate(module, config, missing):
+        context = build_context(module, config, app_dir, missing)
+        for artifact in run_generators(context, [name])[name].artifacts:
             for d in artifact.definitions:
                 if d.model in found:
-                    found[d.model].append((artifact.target, d.identities))
+                    found[d.model].append((str(target_path(artifact, context)), d.identities))
         if len(_EXPECTED) > 50_000:
             _EXPECTED.clear()
         for m in missing:
@@ -219,7 +320,7 @@ def status(
     read_text: ReadText | None = None,
 ) -> dict[str, dict[str, bool]]:
     """For each concrete model: generator name → whether its definitions are all in place."""
-    from .merge import defined_identities
+    from djgen.generators.merge import defined_identities
 
     app = app_dir_of(app_dir)
     read = read_text or read_disk
@@ -229,13 +330,13 @@ def status(
 
     def defined(target: str) -> set[str]:
         if target not in identities:
-            text = read(app / target)
+            text = read(Path(target))
             identities[target] = defined_identities(text) if text else set()
         return identities[target]
 
     shapes = {m.name: _model_key(m) for m in module.models if m.concrete}
     concrete = list(shapes)
-    expected = {name: _expected(name, module, shapes, config) for name in names}
+    expected = {name: _expected(name, module, shapes, config, app) for name in names}
     out: dict[str, dict[str, bool]] = {}
     for model in concrete:
         out[model] = {

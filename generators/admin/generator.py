@@ -12,24 +12,21 @@ datetime field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from djgen.generators import naming
-from djgen.generators.artifacts import Artifact, Definition, Import
-from djgen.generators.config import DjgenConfig
-from djgen.generators.fieldinfo import (
+from djgen.generators.core import naming
+from djgen.generators.core.artifacts import Artifact, Definition, Import
+from djgen.generators.core.context import GenerationContext, GenerationResult
+from djgen.generators.core.fieldinfo import (
     BULKY_TYPES,
     has_through,
     kind,
     model_fields,
     points_to_self,
     points_to_user,
-    select_models,
 )
-from djgen.generators.ir import ModelIR, ModuleIR
-from djgen.generators.render import render
+from djgen.generators.core.ir import ModelIR, ModuleIR
+from djgen.generators.core.render import render
 
 #: Most columns ``list_display`` gets (the pk included).
 MAX_LIST_DISPLAY = 7
@@ -81,19 +78,14 @@ def admin_context(module: ModuleIR, model: ModelIR) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
 class AdminGenerator:
-    name: str = "admin"
-    description: str = "Django admin ModelAdmin per model (list display, filters, search)"
-    requires: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ("admin.py",)
+    name = "admin"
 
-    def generate(
-        self, module: ModuleIR, config: DjgenConfig, models: Sequence[str] | None = None
-    ) -> list[Artifact]:
-        chosen = select_models(module, models)
+    def generate(self, context: GenerationContext) -> GenerationResult:
+        module, config = context.module, context.config
+        chosen = context.select()
         if not chosen:
-            return []
+            return GenerationResult()
         artifact = Artifact(
             generator=self.name,
             target="admin.py",
@@ -116,7 +108,7 @@ class AdminGenerator:
                     ),
                 )
             )
-        return [artifact]
+        return GenerationResult(artifacts=[artifact])
 
 
 GENERATOR = AdminGenerator()

@@ -75,7 +75,8 @@ class Artifact:
     """Generated code for one target file."""
 
     generator: str
-    target: str  # path relative to the app folder, POSIX separators: "serializers.py"
+    #: Path relative to ``root``, POSIX separators: "serializers.py", "mysite/settings.py".
+    target: str
     imports: list[Import] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
     #: Module docstring written when the file is created.
@@ -85,6 +86,8 @@ class Artifact:
     #: A whole new file (e.g. a migration): written only when the target does not exist yet;
     #: ``imports`` and ``definitions`` are then unused.
     content: str | None = None
+    #: What ``target`` is relative to: the app folder, or the project root (manage.py's folder).
+    root: Literal["app", "project"] = "app"
 
 
 @dataclass
@@ -108,3 +111,13 @@ class MergeResult:
     @property
     def changed(self) -> bool:
         return self.text != self.original
+
+
+def api_package_artifact(generator: str, app_label: str) -> Artifact:
+    """``api/__init__.py`` for the "api" layout (only a docstring; nothing to merge). Every API
+    generator adds it, so whichever runs alone still leaves an importable package."""
+    return Artifact(
+        generator=generator,
+        target="api/__init__.py",
+        header=f"The REST API of the {app_label} app (written by djgen).",
+    )

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .artifacts import Definition
-from .reader.names import dotted_name
+from djgen.generators.core.artifacts import Definition
+from djgen.generators.reader.names import dotted_name
 
 __all__ = [
     "StatementFacts",

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from djgen.generators.ir import FieldIR, ModelIR, ModuleIR
+from djgen.generators.core.ir import FieldIR, ModelIR, ModuleIR
 
 TEXT_TYPES = frozenset(
     {"CharField", "TextField", "EmailField", "SlugField", "URLField", "FilePathField"}
@@ -237,3 +237,18 @@ def app_module_hint(module: ModuleIR) -> str:
     if folder.name == "models":
         folder = folder.parent
     return folder.name or module.app_label
+
+
+def cursor_ordering(module: ModuleIR, model: ModelIR) -> list[str] | None:
+    """``["-<created>", "-pk"]`` for a model with a non-null ``auto_now_add`` datetime (immutable
+    and growing), None otherwise (the shared ``-pk`` cursor fits)."""
+    info = model_fields(module, model)
+    candidates = [
+        f
+        for f in info.data_fields
+        if kind(f) == "datetime" and f.kwarg("auto_now_add") and not f.kwarg("null")
+    ]
+    if not candidates:
+        return None
+    preferred = next((f for f in candidates if f.name in ("created", "created_at")), candidates[0])
+    return [f"-{preferred.name}", "-pk"]

@@ -1,0 +1,1 @@
+"""The ``admin`` generator: ``descriptor.py``, ``generator.py`` and its ``templates/``."""

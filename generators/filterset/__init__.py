@@ -1,0 +1,1 @@
+"""The ``filterset`` generator: ``descriptor.py``, ``generator.py`` and its ``templates/``."""

@@ -1,0 +1,1 @@
+"""The ``migration`` generator: ``descriptor.py``, ``generator.py`` and its ``templates/``."""

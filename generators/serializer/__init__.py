@@ -1,0 +1,1 @@
+"""The ``serializer`` generator: ``descriptor.py``, ``generator.py`` and its ``templates/``."""

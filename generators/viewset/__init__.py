@@ -1,0 +1,1 @@
+"""The ``viewset`` generator: ``descriptor.py``, ``generator.py`` and its ``templates/``."""
