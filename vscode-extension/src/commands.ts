@@ -8,10 +8,11 @@
  */
 import * as vscode from "vscode";
 import { ExecuteCommandRequest } from "vscode-languageclient/node";
+import { AVAILABLE_GENERATORS, DEFAULT_GENERATORS, DESCRIPTIONS } from "./generated/generators";
 import type { SessionManager } from "./manager";
 import { classAtLine } from "./models";
 import { PreviewDocuments } from "./preview";
-import { DEFAULT_GENERATORS, KNOWN_GENERATORS, toServerSettings } from "./settings";
+import { toServerSettings } from "./settings";
 import { folderSettingsReader, type ServerSession } from "./session";
 
 interface Target {
@@ -101,7 +102,12 @@ function modelAtCursor(uri: vscode.Uri): string | undefined {
 async function pickGenerators(uri: vscode.Uri, title: string): Promise<string[] | undefined> {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   const enabled = toServerSettings(folderSettingsReader(folder)).settings.generators ?? DEFAULT_GENERATORS;
-  const items = KNOWN_GENERATORS.map((name) => ({ label: name, picked: enabled.includes(name) }));
+  // Only generators djgen implements: the others in the contract would fail on the server.
+  const items = AVAILABLE_GENERATORS.map((name) => ({
+    label: name,
+    description: DESCRIPTIONS[name],
+    picked: enabled.includes(name),
+  }));
   const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title, placeHolder: "Generators to run" });
   return picked && picked.length > 0 ? picked.map((item) => item.label) : undefined;
 }

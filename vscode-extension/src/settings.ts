@@ -8,38 +8,26 @@
  * Pure logic (no `vscode` import), unit-tested with a fake reader.
  */
 
-/** The server's diagnostic kinds (each has a `djgen.severity.<kind>` setting). */
-export const SEVERITY_KINDS: readonly string[] = ["serializer", "filterset", "viewset", "admin", "migration"];
-export const SEVERITIES: readonly string[] = ["off", "hint", "information", "warning"];
-export const LAYOUTS: readonly string[] = ["module", "package"];
+import {
+  DEFAULT_GENERATORS,
+  DIAGNOSED_GENERATORS,
+  KNOWN_GENERATORS,
+  type Layout,
+  LAYOUTS,
+  type Severity,
+  SEVERITIES,
+} from "./generated/generators";
 
-/** Every generator the server knows, in its order. */
-export const KNOWN_GENERATORS: readonly string[] = [
-  "serializer",
-  "filterset",
-  "viewset",
-  "admin",
-  "relationships",
-  "migration",
-  "tests",
-  "jwt",
-  "caching",
-  "api-settings",
-  "cqrs",
-  "eventsourcing",
-  "websocket",
-];
-
-/** Generators the server offers when nothing says otherwise. */
-export const DEFAULT_GENERATORS: readonly string[] = ["serializer", "filterset", "viewset", "admin"];
+/** The old `djgen.layout` values (before the server's "flat" | "api") and what they meant. */
+export const LEGACY_LAYOUTS: Readonly<Record<string, Layout>> = { module: "flat", package: "api" };
 
 /** What the server reads (camelCase JSON); every key optional. */
 export interface ServerSettings {
   diagnosticsDelayMs?: number;
   generators?: string[];
-  severities?: Record<string, string>;
+  severities?: Record<string, Severity>;
   codeLens?: boolean;
-  layout?: string;
+  layout?: Layout;
   migrationCheck?: boolean;
 }
 
@@ -54,8 +42,12 @@ export type SettingsReader = (key: string) => SettingRead;
 
 export interface MappedSettings {
   settings: ServerSettings;
-  /** Readable sentences about ignored values (shown in the output channel). */
+  /** Readable sentences about ignored or rewritten values (shown in the output channel). */
   problems: string[];
+}
+
+function isOneOf<T extends string>(value: unknown, values: readonly T[]): value is T {
+  return typeof value === "string" && (values as readonly string[]).includes(value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -103,12 +95,12 @@ export function toServerSettings(read: SettingsReader): MappedSettings {
     }
   }
 
-  for (const kind of SEVERITY_KINDS) {
+  for (const kind of DIAGNOSED_GENERATORS) {
     const severity = read(`severity.${kind}`);
     if (!severity.isSet) {
       continue;
     }
-    if (typeof severity.value === "string" && SEVERITIES.includes(severity.value)) {
+    if (isOneOf(severity.value, SEVERITIES)) {
       settings.severities = { ...settings.severities, [kind]: severity.value };
     } else {
       problems.push(`djgen.severity.${kind} must be one of ${SEVERITIES.join(", ")} (ignored).`);
@@ -129,8 +121,18 @@ export function toServerSettings(read: SettingsReader): MappedSettings {
 
   const layout = read("layout");
   if (layout.isSet && layout.value !== "" && layout.value !== null && layout.value !== undefined) {
-    if (typeof layout.value === "string" && LAYOUTS.includes(layout.value)) {
+    const legacy =
+      typeof layout.value === "string" && Object.hasOwn(LEGACY_LAYOUTS, layout.value)
+        ? LEGACY_LAYOUTS[layout.value]
+        : undefined;
+    if (isOneOf(layout.value, LAYOUTS)) {
       settings.layout = layout.value;
+    } else if (legacy !== undefined && LAYOUTS.includes(legacy)) {
+      settings.layout = legacy;
+      problems.push(
+        `djgen.layout "${String(layout.value)}" is an old value: sending "${legacy}" instead; ` +
+          `change the setting to "${legacy}" (valid: ${LAYOUTS.join(", ")}).`,
+      );
     } else {
       problems.push(`djgen.layout must be one of ${LAYOUTS.join(", ")} (ignored).`);
     }
