@@ -10,9 +10,7 @@ one-line message on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,8 +18,6 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
-
-_SKIP_DIRS = {".git", ".venv", "venv", "env", "node_modules", "__pycache__", "migrations", ".tox"}
 
 
 class CLIError(Exception):
@@ -37,10 +33,9 @@ def _info(message: str) -> None:
 
 
 def _rel(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    from djgen.generators.core.paths import relative
+
+    return relative(path)
 
 
 # -- list ---------------------------------------------------------------------------------------
@@ -130,15 +125,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _diff(change) -> str:
-    old = change.old or ""
-    name = _rel(change.path)
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        change.new.splitlines(keepends=True),
-        fromfile="/dev/null" if change.old is None else f"a/{name}",
-        tofile=f"b/{name}",
-    )
-    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+    from djgen.generators.core.paths import unified_diff
+
+    return unified_diff(change.old, change.new, _rel(change.path))
 
 
 def _plan(names: str, path: str, models: Sequence[str] | None, force: bool):
@@ -219,10 +208,11 @@ def _app_dirs(path: Path) -> list[Path]:
     _, models_path, _ = locate_models(path)
     if models_path is not None:
         return [path]
+    from djgen.generators.core.paths import walk
+
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
-        here = Path(dirpath)
+    for here, dirnames, filenames in walk(path):
+        dirnames[:] = [d for d in dirnames if d != "migrations"]
         if "models.py" in filenames or (here / "models" / "__init__.py").is_file():
             found.append(here)
             dirnames[:] = [d for d in dirnames if d != "models"]

@@ -21,8 +21,8 @@ from djgen.generators.core.ir import ModuleIR, Problem
 from djgen.generators.reader.incremental import IncrementalReader
 from djgen.generators.reader.project import import_root_for, read_app_info
 
+from .catalog import MIGRATION, missing_kinds
 from .documents import Snapshot, app_dir_for, lsp_lines
-from .options import DIAGNOSED_GENERATORS, MIGRATION
 from .settings import FolderSettings
 
 
@@ -225,7 +225,7 @@ def check_migrations(analysis: Analysis, snapshot: Snapshot) -> None:
 
 def diagnosed(names: tuple[str, ...]) -> list[str]:
     """The enabled generators whose absence is a diagnostic."""
-    return [name for name in DIAGNOSED_GENERATORS if name in names]
+    return [name for name in missing_kinds() if name in names]
 
 
 def installed(names: list[str] | tuple[str, ...]) -> list[str]:

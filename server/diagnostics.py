@@ -12,8 +12,9 @@ from lsprotocol import types
 from djgen.generators.core.ir import ModelIR
 
 from .analysis import Analysis, diagnosed
+from .catalog import MIGRATION, code, what
 from .documents import span_range
-from .options import MIGRATION, ServerOptions
+from .options import ServerOptions
 
 SOURCE = "djgen"
 
@@ -23,17 +24,9 @@ SEVERITY = {
     "warning": types.DiagnosticSeverity.Warning,
 }
 
-#: What each generator writes, for messages ("Book has no serializer").
-WHAT = {
-    "serializer": "DRF serializer",
-    "filterset": "FilterSet",
-    "viewset": "viewset or route",
-    "admin": "admin registration",
-}
-
 
 def code_for(generator: str) -> str:
-    return "djgen.migration" if generator == MIGRATION else f"djgen.missing-{generator}"
+    return code(generator)
 
 
 def model_range(analysis: Analysis, model: ModelIR) -> types.Range:
@@ -55,7 +48,7 @@ def _missing(analysis: Analysis, model: ModelIR, name: str, level: str) -> types
         return known[1]
     diagnostic = types.Diagnostic(
         range=model_range(analysis, model),
-        message=f"{model.name} has no {WHAT[name]}.",
+        message=f"{model.name} has no {what(name)}.",
         severity=SEVERITY[level],
         code=code_for(name),
         source=SOURCE,

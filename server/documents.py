@@ -18,16 +18,9 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import Workspace
 
-#: Files generators write (or read) next to models.py; a change to one changes diagnostics.
-TARGET_FILE_NAMES = (
-    "serializers.py",
-    "filters.py",
-    "views.py",
-    "urls.py",
-    "admin.py",
-    "consumers.py",
-    "settings.py",
-)
+from djgen.generators.core.paths import app_dir_of
+
+from .catalog import watched
 
 
 def uri_to_path(uri: str) -> Path | None:
@@ -54,24 +47,17 @@ def is_models_path(path: Path) -> bool:
 
 
 def app_dir_for(models_path: Path) -> Path:
-    """The Django app folder a models module belongs to."""
-    if models_path.name == "models.py" and models_path.parent.name != "models":
-        return models_path.parent
-    return models_path.parent.parent
+    """The Django app folder a models module belongs to (the pipeline's one implementation)."""
+    return app_dir_of(models_path)
 
 
 def affects_diagnostics(path: Path) -> bool:
-    """Whether a change to this file can change what models.py diagnostics say."""
-    if path.name in TARGET_FILE_NAMES or path.name == "pyproject.toml":
+    """Whether a change to this file can change what models.py diagnostics say: a file a
+    generator writes or watches (its descriptor's ``watches``), settings, pyproject.toml."""
+    files, folders = watched()
+    if path.name in files:
         return True
-    if path.suffix == ".py" and path.parent.name in ("migrations", "settings"):
-        return True
-    return path.suffix == ".py" and path.parent.name in (
-        "serializers",
-        "filters",
-        "views",
-        "admin",
-    )
+    return path.suffix == ".py" and path.parent.name in folders
 
 
 @dataclass

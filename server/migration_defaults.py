@@ -18,7 +18,7 @@ from djgen.generators.core.context import Question
 from djgen.generators.core.ir import ModuleIR
 
 if TYPE_CHECKING:
-    from .app import DjgenLanguageServer
+    from .core import DjgenLanguageServer
 
 CANCEL = "Cancel"
 

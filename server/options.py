@@ -16,31 +16,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from djgen.generators.core.registry import GENERATOR_NAMES
+from djgen.generators.core.config import LAYOUTS
+
+from .catalog import (
+    MIGRATION,
+    default_generators,
+    default_severities,
+    generator_names,
+    severity_kinds,
+)
 
 Severity = Literal["off", "hint", "information", "warning"]
 SEVERITIES: tuple[str, ...] = ("off", "hint", "information", "warning")
 
-#: Generators whose absence is a diagnostic (with a quick fix), in display order.
-DIAGNOSED_GENERATORS: tuple[str, ...] = ("serializer", "filterset", "viewset", "admin")
-
-#: The migration diagnostic's key in ``severities`` (its generator is "migration").
-MIGRATION = "migration"
-
-#: The generator names settings may use (the registry's contract; importing it is cheap).
-KNOWN_GENERATORS: tuple[str, ...] = GENERATOR_NAMES
-
-LAYOUTS: tuple[str, ...] = ("flat", "api")
-
-
-def _default_severities() -> dict[str, str]:
-    return {
-        "serializer": "information",
-        "filterset": "hint",
-        "viewset": "information",
-        "admin": "hint",
-        MIGRATION: "warning",
-    }
+__all__ = ["LAYOUTS", "MIGRATION", "SEVERITIES", "ServerOptions", "parse_options"]
 
 
 @dataclass(frozen=True)
@@ -50,9 +39,9 @@ class ServerOptions:
     #: Wait this long after the last edit before analysing a document.
     diagnostics_delay_ms: int = 300
     #: Generators the server offers (diagnostics, quick fixes, lenses, hovers, generateAll).
-    generators: tuple[str, ...] = DIAGNOSED_GENERATORS
+    generators: tuple[str, ...] = field(default_factory=default_generators)
     #: Per diagnostic kind ("serializer", …, "migration"): off / hint / information / warning.
-    severities: Mapping[str, str] = field(default_factory=_default_severities)
+    severities: Mapping[str, str] = field(default_factory=default_severities)
     #: Show a code lens above each model.
     code_lens: bool = True
     #: Where generated code goes ("flat": serializers.py, … next to models.py; "api": an
@@ -81,12 +70,12 @@ def _check_bool(value: Any) -> bool:
 
 def _check_generators(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"a list of generator names ({', '.join(KNOWN_GENERATORS)})")
-    unknown = [v for v in value if v not in KNOWN_GENERATORS]
+        raise ValueError(f"a list of generator names ({', '.join(generator_names())})")
+    unknown = [v for v in value if v not in generator_names()]
     if unknown:
         raise ValueError(
             f"a list of generator names; unknown: {', '.join(unknown)} "
-            f"(known: {', '.join(KNOWN_GENERATORS)})"
+            f"(known: {', '.join(generator_names())})"
         )
     return tuple(dict.fromkeys(value))
 
@@ -150,7 +139,7 @@ def _parse_severities(
             f'{{"serializer": "warning"}}; got {value!r} (ignored).'
         ]
     problems = []
-    kinds = (*DIAGNOSED_GENERATORS, MIGRATION)
+    kinds = severity_kinds()
     for kind, level in value.items():
         if kind not in kinds:
             problems.append(

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .options import DIAGNOSED_GENERATORS, MIGRATION, ServerOptions, parse_options
+from .catalog import severity_kinds
+from .options import ServerOptions, parse_options
 
 
 @dataclass
@@ -126,7 +127,7 @@ def project_layer(config: Any) -> dict[str, Any]:
     layer: dict[str, Any] = {}
     if getattr(config, "generators", None):
         layer["generators"] = list(config.generators)
-    kinds = (*DIAGNOSED_GENERATORS, MIGRATION)
+    kinds = severity_kinds()
     severities = {
         k: v for k, v in (getattr(config, "diagnostics", None) or {}).items() if k in kinds
     }

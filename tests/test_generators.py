@@ -206,7 +206,7 @@ def _fake_distribution(site: Path, name: str, requires: tuple[str, ...]) -> None
         textwrap.dedent(
             f"""
             from djgen.generators.core.context import GenerationResult
-            from djgen.generators.core.descriptor import Descriptor
+            from djgen.generators.core.descriptors import Descriptor
 
 
             class Generator:

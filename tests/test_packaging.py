@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = {"generators": "djgen.generators", "server": "djgen.server"}

@@ -29,7 +29,8 @@ from djgen.generators.core.context import (
 from djgen.generators.core.errors import PlanError
 from djgen.generators.core.fieldinfo import app_module_hint
 from djgen.generators.core.ir import ModelIR, ModuleIR
-from djgen.generators.reader import locate_models, read_app
+from djgen.generators.core.paths import app_dir_of
+from djgen.generators.reader import read_app
 
 ReadText = Callable[[Path], "str | None"]
 
@@ -60,13 +61,6 @@ def read_disk(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-
-
-def app_dir_of(path: str | Path) -> Path:
-    """The app folder for a models.py, a models/ package or the app folder itself (the one
-    implementation: the CLI, the server and the migration engine all ask this)."""
-    app_dir, _, _ = locate_models(path)
-    return app_dir
 
 
 def build_context(

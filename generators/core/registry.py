@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
-from djgen.generators.core.descriptor import Descriptor
+from djgen.generators.core.descriptors import Descriptor
 
 GENERATOR_NAMES: tuple[str, ...] = (
     "serializer",
@@ -65,7 +65,7 @@ def _builtin() -> list[Descriptor]:
         module = importlib.import_module(f"{_PACKAGE}.{folder.name}.descriptor")
         descriptor = getattr(module, "DESCRIPTOR", None)
         if not isinstance(descriptor, Descriptor):
-            continue  # core/descriptor.py defines the class, not a generator
+            continue  # not a generator package
         templates = folder / "templates"
         order = (
             GENERATOR_NAMES.index(descriptor.name) if descriptor.name in GENERATOR_NAMES else 500

@@ -6,7 +6,7 @@ engine in ``djgen.generators.migrations``) → a whole-file artifact → file or
 
 from __future__ import annotations
 
-from djgen.generators.core.descriptor import Descriptor, DiagnosticSpec
+from djgen.generators.core.descriptors import Descriptor, DiagnosticSpec
 
 DESCRIPTOR = Descriptor(
     name="migration",
@@ -19,6 +19,7 @@ DESCRIPTOR = Descriptor(
         title="migration",
         severity="warning",
         code="djgen.migration",
+        check="migrations",
         hover="The next migration file, byte-equal to what Django's makemigrations writes.",
     ),
 )

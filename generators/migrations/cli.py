@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from djgen.generators.core.paths import app_dir_of
+
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_UNDECIDABLE = 0, 1, 2, 3
 
 
@@ -52,15 +54,6 @@ def _defaults(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _app_dir(raw: str) -> Path:
-    path = Path(raw)
-    if path.is_file() and path.name == "models.py":
-        return path.parent
-    if path.name == "models" and (path / "__init__.py").is_file():
-        return path.parent
-    return path
-
-
 def run(args: argparse.Namespace) -> int:
     from djgen.generators.migrations.api import (
         MigrationsError,
@@ -77,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         err(str(exc))
         return EXIT_USAGE
-    app_dir = _app_dir(args.app_dir)
+    app_dir = app_dir_of(args.app_dir)
     if not app_dir.is_dir():
         err(f"{args.app_dir} is not an app folder")
         return EXIT_USAGE

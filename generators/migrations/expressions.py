@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from djgen.generators.core.ir import ChoiceMember, ChoicesIR
+from djgen.generators.core.ir import NOT_LITERAL, ChoicesIR
 from djgen.generators.migrations.deconstruct import KNOWN_FIELDS
 from djgen.generators.migrations.serialize import Unserializable, deconstructed, serialize
 from djgen.generators.migrations.state import Code
+from djgen.generators.reader.choices import choice_members
+from djgen.generators.reader.names import dotted_parts
 
 GETTEXT = {
     "gettext",
@@ -207,51 +209,25 @@ _CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
 
 def _choices_class(cls: ast.ClassDef) -> ChoicesIR | None:
     """A ``TextChoices`` / ``IntegerChoices`` class read from source (labels as Django derives
-    them); None when it is not one or a member is not literal."""
+    them); None when it is not one or a member or label is not literal."""
     bases = {ast.unparse(b).rsplit(".", 1)[-1] for b in cls.bases}
     if not bases & _CHOICES_BASES:
         return None
-    members = []
-    for stmt in cls.body:
-        if not (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-        ):
-            continue
-        name = stmt.targets[0].id
-        if name.startswith("_"):
-            continue
-        value_node, label = stmt.value, None
-        if isinstance(value_node, ast.Tuple) and len(value_node.elts) >= 2:
-            *value_parts, label_node = value_node.elts
-            value_node = value_parts[0] if len(value_parts) == 1 else ast.Tuple(value_parts)
-            if isinstance(label_node, ast.Call) and label_node.args:
-                label_node = label_node.args[-1]
-            try:
-                label = ast.literal_eval(label_node)
-            except ValueError:
-                return None
-        try:
-            value = ast.literal_eval(value_node)
-        except ValueError:
-            return None
-        if label is None:
-            label = name.replace("_", " ").title()
-        members.append(ChoiceMember(name, value, str(label)))
     kind = next(iter(bases & _CHOICES_BASES))
+    try:
+        members = choice_members(cls, kind, _literal_label, lambda func: False)
+    except ValueError:
+        return None
+    if any(m.value is NOT_LITERAL for m in members):
+        return None
     return ChoicesIR(cls.name, kind, members, None)
 
 
-def dotted_parts(node: ast.AST) -> list[str] | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return list(reversed(parts))
+def _literal_label(node: ast.expr) -> str:
+    """A label written as a string or a gettext call with a string; ``ValueError`` otherwise."""
+    if isinstance(node, ast.Call) and node.args:
+        node = node.args[-1]
+    return str(ast.literal_eval(node))
 
 
 class Resolver:

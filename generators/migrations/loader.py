@@ -19,6 +19,7 @@ from typing import Any
 
 from djgen.generators.migrations import operations as ops
 from djgen.generators.migrations.state import Code, FieldState, ProjectState, normalize_path
+from djgen.generators.reader.names import dotted_parts
 
 ReadText = Callable[[Path], "str | None"]
 
@@ -284,17 +285,14 @@ class _Reader:
         return Code(ast.unparse(node))
 
     def dotted(self, node: ast.AST) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        parts = dotted_parts(node)
+        if parts is None:
             return None
-        head = self.imports.get(node.id, node.id)
+        first, *rest = parts
+        head = self.imports.get(first, first)
         if head == "django.db.models":
             head = "models"
-        parts.append(head)
-        return ".".join(reversed(parts))
+        return ".".join([head, *rest])
 
     def dependencies(self, node: ast.AST) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []

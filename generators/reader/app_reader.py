@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 from djgen.generators.core.ir import ModuleIR, Problem
+from djgen.generators.core.paths import app_dir_of
 
 from .model_reader import ModelCache, ModuleLoader, ReadContext, read_with_context
 from .project import (
@@ -53,7 +54,7 @@ def source_context(
     if root is None and file is not None:
         root = import_root_for(file.parent)
     settings = read_settings(find_project_root(root) if root else None, settings_module)
-    auto = read_app_info(_app_dir_of(file)).default_auto_field if file is not None else None
+    auto = read_app_info(app_dir_of(file)).default_auto_field if file is not None else None
     module, is_package = module_name(file, root) if file and root else ("", False)
     return ReadContext(
         app_label=app_label,
@@ -67,25 +68,17 @@ def source_context(
     )
 
 
-def _app_dir_of(file: Path) -> Path:
-    folder = file.parent
-    if folder.name == "models" and (folder / "__init__.py").is_file():
-        return folder.parent
-    return folder
-
-
 def locate_models(path: str | Path) -> tuple[Path, Path | None, str | None]:
     """(app dir, models.py or models/ folder, error) for a models.py, models/ folder or app."""
     p = Path(path)
+    app = app_dir_of(p)
     if p.is_file():
         if p.suffix != ".py":
             return p.parent, None, f"{p} is not a Python file"
-        if p.parent.name == "models" and (p.parent / "__init__.py").is_file():
-            return p.parent.parent, p.parent, None
-        return p.parent, p, None
+        return app, (p.parent if app != p.parent else p), None
     if p.is_dir():
-        if p.name == "models" and (p / "__init__.py").is_file():
-            return p.parent, p, None
+        if app != p:
+            return app, p, None
         if (p / "models.py").is_file():
             return p, p / "models.py", None
         if (p / "models" / "__init__.py").is_file():

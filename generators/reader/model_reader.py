@@ -19,7 +19,6 @@ from typing import Any
 
 from djgen.generators.core.ir import (
     NOT_LITERAL,
-    ChoiceMember,
     ChoicesIR,
     FieldIR,
     MetaIR,
@@ -29,6 +28,7 @@ from djgen.generators.core.ir import (
     Span,
     Value,
 )
+from djgen.generators.reader.choices import choice_members, literal
 
 from . import django_fields as df
 from .names import ImportTable, collect_imports
@@ -203,11 +203,7 @@ class _ClassRef:
     label: str | None = None
 
 
-def _literal(node: ast.AST) -> Any:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return NOT_LITERAL
+_literal = literal
 
 
 class _ModuleReader:
@@ -417,35 +413,12 @@ class _ModuleReader:
         self, node: ast.ClassDef, refs: list[_ClassRef], owner: str | None
     ) -> ChoicesIR:
         kind = next((df.CHOICES_BASES[r.dotted] for r in refs if r.dotted in df.CHOICES_BASES), "")
-        members: list[ChoiceMember] = []
-        for stmt in node.body:
-            if not (
-                isinstance(stmt, ast.Assign)
-                and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)
-            ):
-                continue
-            name = stmt.targets[0].id
-            if name.startswith("_") or name in ("do_not_call_in_templates", "label"):
-                continue
-            value, label = self._choice_value(stmt.value, name, kind)
-            members.append(ChoiceMember(name=name, value=value, label=label))
+        members = choice_members(
+            node, kind, self._text, lambda func: self._dotted(func) in ("enum.auto", "auto")
+        )
         return ChoicesIR(
             name=node.name, kind=kind, members=members, owner=owner, span=self.src.span(node)
         )
-
-    def _choice_value(self, node: ast.expr, name: str, kind: str) -> tuple[Any, str]:
-        default_label = name.replace("_", " ").title()
-        if isinstance(node, ast.Tuple) and len(node.elts) >= 2:
-            label = self._text(node.elts[-1])
-            if len(node.elts) == 2:
-                value = _literal(node.elts[0])
-            else:
-                value = _literal(ast.Tuple(elts=node.elts[:-1], ctx=ast.Load()))
-            return (value, label if label is not None else default_label)
-        if isinstance(node, ast.Call) and self._dotted(node.func) in ("enum.auto", "auto"):
-            return (name if kind == "TextChoices" else NOT_LITERAL, default_label)
-        return (_literal(node), default_label)
 
     def _text(self, node: ast.expr) -> str | None:
         """A string literal, or the message of a gettext call."""

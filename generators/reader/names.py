@@ -10,8 +10,9 @@ import ast
 from dataclasses import dataclass, field
 
 
-def dotted_name(node: ast.AST) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain as written (nothing resolved), else None."""
+def dotted_parts(node: ast.AST) -> list[str] | None:
+    """``["a", "b", "c"]`` for a Name/Attribute chain ``a.b.c`` as written, else None (the one
+    walk of such chains: the reader, the migration loader and the expression evaluator use it)."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -19,7 +20,14 @@ def dotted_name(node: ast.AST) -> str | None:
     if not isinstance(node, ast.Name):
         return None
     parts.append(node.id)
-    return ".".join(reversed(parts))
+    parts.reverse()
+    return parts
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain as written (nothing resolved), else None."""
+    parts = dotted_parts(node)
+    return ".".join(parts) if parts is not None else None
 
 
 def resolve_relative(module: str, is_package: bool, level: int, target: str | None) -> str:
@@ -67,16 +75,14 @@ class ImportTable:
 
     def dotted(self, node: ast.AST) -> str | None:
         """``models.CharField`` → ``django.db.models.CharField``; None for non-name expressions."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        parts = dotted_parts(node)
+        if parts is None:
             return None
-        head = self.names.get(node.id)
+        first, *rest = parts
+        head = self.names.get(first)
         if head is None:
-            head = f"{self.module}.{node.id}" if self.module else node.id
-        return ".".join([head, *reversed(parts)])
+            head = f"{self.module}.{first}" if self.module else first
+        return ".".join([head, *rest])
 
     def is_local(self, node: ast.AST) -> bool:
         """True when the expression starts with a name not bound by an import."""

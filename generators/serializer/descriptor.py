@@ -6,7 +6,7 @@ merge → file or WorkspaceEdit.
 
 from __future__ import annotations
 
-from djgen.generators.core.descriptor import Descriptor, DiagnosticSpec
+from djgen.generators.core.descriptors import Descriptor, DiagnosticSpec
 
 DESCRIPTOR = Descriptor(
     name="serializer",

@@ -182,7 +182,7 @@ async def test_watched_files_keep_diagnostics_true(start: StartSession, project)
         what="the watched files registration",
     )
     globs = [w["globPattern"] for w in registration.register_options["watchers"]]
-    assert "**/migrations/*.py" in globs
+    assert any("migrations" in g and g.endswith("/*.py") for g in globs)
     assert any("serializers" in g for g in globs)
     doc = await open_models(session, project)
     serializers = project.app_dir("catalog") / "serializers.py"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from .app import DjgenLanguageServer
+from ..core import DjgenLanguageServer
 
 
 def register(server: DjgenLanguageServer) -> None:

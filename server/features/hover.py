@@ -13,11 +13,11 @@ from lsprotocol import types
 
 from djgen.generators.core.ir import FieldIR, ModelIR, ModuleIR
 
-from .analysis import Analysis, installed
-from .app import DjgenLanguageServer
-from .diagnostics import model_range
-from .documents import span_range
-from .options import MIGRATION
+from ..analysis import Analysis, installed
+from ..catalog import MIGRATION
+from ..core import DjgenLanguageServer
+from ..diagnostics import model_range
+from ..documents import span_range
 
 #: Longest code block shown per definition, in lines.
 MAX_LINES = 30

@@ -17,25 +17,16 @@ from lsprotocol import types
 
 from djgen.generators.core.ir import ModelIR
 
-from .analysis import Analysis, installed
-from .app import DjgenLanguageServer, NeedsDefaultError
-from .diagnostics import code_for
-from .edits import build_workspace_edit
-from .options import MIGRATION
+from ..analysis import Analysis, installed
+from ..catalog import MIGRATION, title
+from ..core import DjgenLanguageServer, NeedsDefaultError
+from ..diagnostics import code_for
+from ..edits import build_workspace_edit
 
 QUICKFIX_PREFIX = "quickfix.djgen."
 GENERATE_ALL_KIND = "source.djgen.generateAll"
 GENERATE_COMMAND = "djgen.generate"
 GENERATE_ALL_COMMAND = "djgen.generateAll"
-
-#: Generator name → the phrase in action titles.
-TITLES = {
-    "serializer": "serializer",
-    "filterset": "FilterSet",
-    "viewset": "viewset and route",
-    "admin": "admin registration",
-    MIGRATION: "migration",
-}
 
 
 def wanted(kind: str, only: list[str] | None) -> bool:
@@ -102,7 +93,7 @@ def register(server: DjgenLanguageServer) -> None:
                 ]
                 actions.append(
                     types.CodeAction(
-                        title=f"Generate {TITLES.get(name, name)} for {model.name}",
+                        title=f"Generate {title(name)} for {model.name}",
                         kind=kind,
                         diagnostics=fixes or None,
                         is_preferred=bool(fixes) or None,

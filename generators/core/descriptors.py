@@ -44,6 +44,9 @@ class DiagnosticSpec:
     hover: str = ""
     #: Whether the editor offers it without the user enabling it.
     default_enabled: bool = True
+    #: "missing": a model lacks the definitions the generator would write (checked from what
+    #: the target files define); "migrations": models differ from the migration files.
+    check: Literal["missing", "migrations"] = "missing"
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class Descriptor:
                 "hover": self.diagnostic.hover,
                 "defaultEnabled": self.diagnostic.default_enabled,
                 "quickfixKind": self.quickfix_kind,
+                "check": self.diagnostic.check,
             }
         return {
             "name": self.name,

@@ -11,19 +11,17 @@ Arguments (positional, JSON): ``djgen.generate(generator | [generators], uri, mo
 
 from __future__ import annotations
 
-import difflib
-import os
-from pathlib import Path
 from typing import Any
 
-from .analysis import installed
-from .app import DjgenLanguageServer, NeedsDefaultError, UserError
-from .documents import is_models_path, path_to_uri, uri_to_path
-from .migration_defaults import ask_defaults
-from .options import KNOWN_GENERATORS
+from djgen.generators.core.paths import project_relative, unified_diff, walk
+
+from ..analysis import installed
+from ..catalog import generator_names
+from ..core import DjgenLanguageServer, NeedsDefaultError, UserError
+from ..documents import is_models_path, path_to_uri, uri_to_path
+from ..migration_defaults import ask_defaults
 
 #: Folders never searched for models modules.
-SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "site-packages", "__pycache__", ".tox"}
 
 
 class CommandError(UserError):
@@ -100,11 +98,11 @@ def _generator_args(
         names = list(generator)
     else:
         raise CommandError(usage)
-    unknown = [n for n in names if n not in KNOWN_GENERATORS]
+    unknown = [n for n in names if n not in generator_names()]
     if unknown:
         raise CommandError(
             f"{command}: unknown generator {', '.join(unknown)} "
-            f"(known: {', '.join(KNOWN_GENERATORS)})"
+            f"(known: {', '.join(generator_names())})"
         )
     return names, uri, model
 
@@ -112,35 +110,19 @@ def _generator_args(
 def _workspace_models(ls: DjgenLanguageServer) -> list[str]:
     found: list[str] = []
     for folder in ls.workspace_folders():
-        for top, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-            for name in sorted(files):
-                path = Path(top) / name
+        for top, _, files in walk(folder):
+            for name in files:
+                path = top / name
                 if is_models_path(path) and name != "__init__.py":
                     found.append(path_to_uri(path))
     return found
-
-
-def _display_path(path: Path) -> str:
-    """The path relative to the project (the folder holding manage.py), for diff headers."""
-    for folder in path.parents:
-        if (folder / "manage.py").is_file():
-            return path.relative_to(folder).as_posix()
-    return path.as_posix().lstrip("/")
 
 
 def render_preview(changes: list[Any]) -> str:
     """A unified diff of every file change (new files diff against nothing)."""
     if not changes:
         return "Nothing to generate: everything already exists.\n"
-    chunks = []
-    for change in changes:
-        name = _display_path(Path(change.path))
-        diff = difflib.unified_diff(
-            (change.old or "").splitlines(keepends=True),
-            change.new.splitlines(keepends=True),
-            fromfile="/dev/null" if change.old is None else f"a/{name}",
-            tofile=f"b/{name}",
-        )
-        chunks.append("".join(diff))
+    chunks = [
+        unified_diff(change.old, change.new, project_relative(change.path)) for change in changes
+    ]
     return "\n".join(chunks)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from .app import WATCHED_GLOBS, DjgenLanguageServer
-from .documents import affects_diagnostics, uri_to_path
+from ..catalog import watched_globs
+from ..core import DjgenLanguageServer
+from ..documents import affects_diagnostics, uri_to_path
 
 WATCH_REGISTRATION_ID = "djgen-watched-files"
 
@@ -84,7 +85,7 @@ def register(server: DjgenLanguageServer) -> None:
 
 
 async def _watch_files(ls: DjgenLanguageServer) -> None:
-    watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
+    watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in watched_globs()]
     try:
         await ls.client_register_capability_async(
             types.RegistrationParams(

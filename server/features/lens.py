@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from .analysis import Analysis
-from .app import DjgenLanguageServer
-from .diagnostics import model_range
-from .options import MIGRATION, ServerOptions
+from ..analysis import Analysis
+from ..catalog import MIGRATION
+from ..core import DjgenLanguageServer
+from ..diagnostics import model_range
+from ..options import ServerOptions
 
 OK = "✓"
 MISSING = "✗"
