@@ -13,6 +13,9 @@
 //
 //   node scripts/generators.mjs           write the files that changed
 //   node scripts/generators.mjs --check   write nothing; exit 1 with a diff when a file is stale
+//   node scripts/generators.mjs --include-plugins --out DIR
+//                                         a team's own build: plugin generators included, the
+//                                         three files written under DIR (same relative paths)
 //
 // Python: $DJGEN_PYTHON, else the repository's .venv, else python3 from PATH (as bundle-wheel.mjs).
 // Exit codes: 0 up to date / written, 1 stale (--check), 2 djgen could not be run or read.
@@ -27,6 +30,9 @@ const repo = resolve(extensionDir, "..");
 const venvPython = join(repo, ".venv", "bin", "python");
 const python = process.env.DJGEN_PYTHON || (existsSync(venvPython) ? venvPython : "python3");
 const check = process.argv.includes("--check");
+const includePlugins = process.argv.includes("--include-plugins");
+const outIndex = process.argv.indexOf("--out");
+const outDir = outIndex >= 0 ? resolve(process.argv[outIndex + 1] ?? ".") : null;
 
 const paths = {
   ts: join(extensionDir, "src", "generated", "generators.ts"),
@@ -86,12 +92,14 @@ const constants = parseJson(
   "djgen's LAYOUTS and SEVERITIES",
 );
 
-const skipped = listing.generators.filter((g) => g.origin !== "builtin").map((g) => `${g.name} (${g.origin})`);
+const skipped = includePlugins
+  ? []
+  : listing.generators.filter((g) => g.origin !== "builtin").map((g) => `${g.name} (${g.origin})`);
 if (skipped.length > 0) {
   console.error(`generators: ignoring generators from plugins: ${skipped.join(", ")}`);
 }
 const generators = listing.generators
-  .filter((g) => g.origin === "builtin")
+  .filter((g) => includePlugins || g.origin === "builtin")
   .map((g) => ({
     name: g.name,
     description: g.description,
@@ -448,8 +456,9 @@ const outputs = [
   [paths.readme, generatedReadme(readFileSync(paths.readme, "utf8"))],
 ];
 let stale = 0;
-for (const [path, text] of outputs) {
-  const label = relative(extensionDir, path);
+for (const [source, text] of outputs) {
+  const label = relative(extensionDir, source);
+  const path = outDir ? join(outDir, label) : source;
   const current = existsSync(path) ? readFileSync(path, "utf8") : null;
   if (current === text) {
     continue;
