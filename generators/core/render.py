@@ -11,7 +11,8 @@ generated files pass ``ruff format --check`` untouched:
 
 - ``py``: a Python literal with double-quoted strings;
 - ``pylist(indent, prefix)``: a list on one line when it fits, else one item per line with a
-  trailing comma (ruff explodes collection literals that do not fit);
+  trailing comma (ruff explodes collection literals that do not fit); ``pytuple`` the same for
+  tuples, which class attributes use (ruff's default RUF012);
 - ``pycall(indent, prefix, suffix)``: call arguments on one line, else hugged on one indented line
   (no trailing comma), else one per line with a trailing comma;
 - ``pychain(indent, prefix, receiver)``: ``Book.objects.a(...).b(...)`` call chains split the
@@ -82,6 +83,22 @@ def pylist(items: Iterable[Any], indent: int = 0, prefix: str = "", suffix: str 
     inner = " " * (indent + 4)
     body = "".join(f"{inner}{item},\n" for item in rendered)
     return "[\n" + body + " " * indent + "]"
+
+
+def pytuple(items: Iterable[Any], indent: int = 0, prefix: str = "", suffix: str = "") -> str:
+    """``("a", "b")`` (``("a",)`` for one item) when it fits, else one item per line with a
+    trailing comma, as ruff formats it. Class attributes of generated code (``fields``,
+    ``search_fields``, ``permission_classes``, …) are tuples: ruff's default RUF012 flags
+    mutable class attributes."""
+    rendered = [py(item) if not isinstance(item, Code) else str(item) for item in items]
+    if not rendered:
+        return "()"
+    one_line = "(" + ", ".join(rendered) + ("," if len(rendered) == 1 else "") + ")"
+    if _fits(indent, prefix, one_line, suffix):
+        return one_line
+    inner = " " * (indent + 4)
+    body = "".join(f"{inner}{item},\n" for item in rendered)
+    return "(\n" + body + " " * indent + ")"
 
 
 def pycall(args: Sequence[Any], indent: int = 0, prefix: str = "", suffix: str = "") -> str:
@@ -190,6 +207,7 @@ def _environment(override_dir: str | None) -> jinja2.Environment:
     env.filters.update(
         py=py,
         pylist=pylist,
+        pytuple=pytuple,
         pycall=pycall,
         pychain=pychain,
         pyassign=pyassign,
