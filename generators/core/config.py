@@ -36,6 +36,7 @@ _FILES = {
     "pagination": "pagination.py",
     "views": "views.py",
     "urls": "urls.py",
+    "permissions": "permissions.py",
 }
 
 
@@ -62,6 +63,9 @@ class DjgenConfig:
     settings_module: str | None = None
     #: Severity of each generator's "missing" diagnostic in the editor.
     diagnostics: Mapping[str, Severity] = field(default_factory=dict)
+    #: Model name → the field that holds its owner (``{Post = "author"}``); a model not named
+    #: here is owned when it has exactly one foreign key to the user model.
+    owner_fields: Mapping[str, str] = field(default_factory=dict)
     #: ``[tool.djgen.<generator>]`` tables, validated against each generator's descriptor.
     generator_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: Where the options came from (the folder of the pyproject.toml), when read from a file.
@@ -220,6 +224,19 @@ def _check_settings_module(key: str, raw: Any) -> str | None:
     return value
 
 
+def _check_owner_fields(key: str, raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.isidentifier() for k, v in raw.items()
+    ):
+        raise ConfigError(
+            f"djgen option {key!r} must be a table of model name = field name, "
+            f'like {{ Post = "author" }}, not {raw!r}'
+        )
+    return dict(raw)
+
+
 def _check_diagnostics(key: str, raw: Any) -> dict[str, str]:
     from djgen.generators.core.registry import known_names
 
@@ -256,6 +273,7 @@ _CHECKS = {
     "page_size": _check_page_size,
     "settings_module": _check_settings_module,
     "diagnostics": _check_diagnostics,
+    "owner_fields": _check_owner_fields,
 }
 
 

@@ -11,7 +11,7 @@ number, date, datetime, boolean, choice, fk, m2m, …) from its ``internal_type`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -252,3 +252,25 @@ def cursor_ordering(module: ModuleIR, model: ModelIR) -> list[str] | None:
         return None
     preferred = next((f for f in candidates if f.name in ("created", "created_at")), candidates[0])
     return [f"-{preferred.name}", "-pk"]
+
+
+def owner_field(module: ModuleIR, model: ModelIR, owner_fields: Mapping[str, str]) -> str | None:
+    """The field holding a model's owner: the one named in ``[tool.djgen] owner_fields``, else
+    its only foreign key (or one-to-one) to the user model; None when it has no owner (or
+    several candidates and none configured)."""
+    info = model_fields(module, model)
+    configured = owner_fields.get(model.name)
+    if configured is not None:
+        if not any(f.name == configured for f in info.fields):
+            from djgen.generators.core.config import ConfigError
+
+            raise ConfigError(
+                f"[tool.djgen] owner_fields: {model.name} has no field {configured!r}"
+            )
+        return configured
+    candidates = [
+        f.name
+        for f in info.data_fields
+        if f.relation in ("fk", "o2o") and not f.parent_link and points_to_user(module, f)
+    ]
+    return candidates[0] if len(candidates) == 1 else None

@@ -25,6 +25,7 @@ from djgen.generators.core.fieldinfo import (
     is_editable,
     kind,
     model_fields,
+    owner_field,
     same_module_target,
 )
 from djgen.generators.core.ir import FieldIR, ModelIR, ModuleIR
@@ -103,9 +104,14 @@ def _order_nested(models: list[ModelIR], edges: dict[str, list[tuple[str, str]]]
 
 
 def serializer_context(
-    module: ModuleIR, model: ModelIR, info: ModelFields, nested: list[tuple[str, str]]
+    module: ModuleIR,
+    model: ModelIR,
+    info: ModelFields,
+    nested: list[tuple[str, str]],
+    owner: str | None = None,
 ) -> dict[str, Any]:
-    """The template context for one model's serializer."""
+    """The template context for one model's serializer (``owner``: the field the viewset sets
+    from the request, so it is read-only here)."""
     name = naming.serializer_name(model.name)
     if not info.complete:
         return {
@@ -130,7 +136,7 @@ def serializer_context(
             read_only.append(pk.name)
     for f in ordered:
         fields.append(f.name)
-        if _read_only(f, pk):
+        if _read_only(f, pk) or f.name == owner:
             read_only.append(f.name)
         if kind(f) == "choice" and f"{f.name}_display" not in existing:
             extra = f"{f.name}_display"
@@ -187,7 +193,8 @@ class SerializerGenerator:
         )
         for model in chosen:
             info = model_fields(module, model)
-            context = serializer_context(module, model, info, edges.get(model.name, []))
+            owner = owner_field(module, model, config.owner_fields)
+            context = serializer_context(module, model, info, edges.get(model.name, []), owner)
             code = render("serializer/model.py.j2", config.template_dir, **context)
             artifact.imports.append(Import(config.models_module, model.name))
             artifact.definitions.append(

@@ -26,9 +26,13 @@ from djgen.generators.core.fieldinfo import (
     inherited_ordering,
     kind,
     model_fields,
+    owner_field,
 )
 from djgen.generators.core.ir import ModelIR, ModuleIR
-from djgen.generators.core.render import render
+from djgen.generators.core.render import Code, render
+
+#: The object permission of owned models (in the app's permissions.py, written here too).
+OWNER_PERMISSION = "IsOwnerOrStaffOrReadOnly"
 
 #: Field kinds a client may order by.
 _SORTABLE = {
@@ -77,7 +81,13 @@ def viewset_context(
     ordering = inherited_ordering(module, model) or [pk_name]
     if config.pagination == "cursor":
         ordering = cursor_ordering(module, model) or ["-pk"]
+    owner = owner_field(module, model, config.owner_fields)
+    permissions = [Code("IsAuthenticatedOrReadOnly")]
+    if owner is not None:
+        permissions.append(Code(OWNER_PERMISSION))
     return {
+        "owner": owner,
+        "permission_classes": permissions,
         "model": model.name,
         "viewset": naming.viewset_name(model.name),
         "manager": _manager(model),
@@ -108,8 +118,19 @@ class ViewSetGenerator:
                 Import("rest_framework", "viewsets"),
                 Import("rest_framework.filters", "OrderingFilter"),
                 Import("rest_framework.filters", "SearchFilter"),
+                Import("rest_framework.permissions", "IsAuthenticatedOrReadOnly"),
+                Import(".permissions", OWNER_PERMISSION),
             ],
             header=f"DRF viewsets for the {module.app_label} app's models.",
+        )
+        permissions = Artifact(
+            generator=self.name,
+            target=config.target("permissions"),
+            imports=[
+                Import("rest_framework.permissions", "SAFE_METHODS"),
+                Import("rest_framework.permissions", "BasePermission"),
+            ],
+            header=f"Permissions of the {module.app_label} app's API.",
         )
         urls = Artifact(
             generator=self.name,
@@ -131,6 +152,13 @@ class ViewSetGenerator:
         )
         for model in chosen:
             context = viewset_context(module, model, config, paginations[model.name])
+            if context["owner"] is not None and not permissions.definitions:
+                permissions.definitions.append(
+                    Definition(
+                        name=OWNER_PERMISSION,
+                        code=render("viewset/owner_permission.py.j2", config.template_dir),
+                    )
+                )
             views.imports += [
                 Import(config.models_module, model.name),
                 Import(".filters", context["filterset"]),
@@ -179,6 +207,8 @@ class ViewSetGenerator:
             'The viewsets need "rest_framework" and "django_filters" in INSTALLED_APPS.'
         )
         artifacts = [views, urls]
+        if permissions.definitions:
+            artifacts.insert(0, permissions)
         if config.layout == "api":
             artifacts.insert(0, api_package_artifact(self.name, module.app_label))
         return GenerationResult(
