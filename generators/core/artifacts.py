@@ -10,7 +10,7 @@ the file alone, so generators never need to know what a target file already hold
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 #: How the merge engine recognises a definition already in the file:
 #: - "class" / "function": a top-level ``class NAME`` / ``def NAME``;
@@ -88,6 +88,9 @@ class Artifact:
     content: str | None = None
     #: What ``target`` is relative to: the app folder, or the project root (manage.py's folder).
     root: Literal["app", "project"] = "app"
+    #: Edits inside the file's statements (``core.edits``: a list element, a dict key, a new
+    #: setting, a statement in a method, a URL pattern), applied after the definitions.
+    edits: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -95,8 +98,11 @@ class MergeChange:
     """What merging one artifact did to one definition."""
 
     identity: str
-    action: Literal["added", "replaced", "kept", "skipped"]
+    #: "conflict": the user set the value differently; theirs is kept and reported.
+    action: Literal["added", "replaced", "kept", "skipped", "conflict"]
     reason: str = ""
+    #: The line of the user's statement the reason is about (project files).
+    line: int | None = None
 
 
 @dataclass

@@ -41,21 +41,47 @@ class AppInfo:
 
 @dataclass(frozen=True)
 class ProjectInfo:
-    """The Django project around the app, found statically (None parts: not found)."""
+    """The Django project around the app, found statically (None parts: not found); ``ir`` is
+    the full read (``reader.project_model.ProjectIR``: every setting, problems)."""
 
     #: The folder with manage.py; artifacts with ``root="project"`` are relative to it.
     root: Path
     settings_module: str | None = None
+    #: The settings file djgen edits (the one defining INSTALLED_APPS: ``base.py`` of a
+    #: ``settings/`` package that star-imports it).
     settings_path: Path | None = None
-    urls_module: str | None = None
     urls_path: Path | None = None
     asgi_path: Path | None = None
-    #: The project package (the settings module's package folder), e.g. ``mysite/``.
+    #: The project package (where startproject put settings.py), e.g. ``mysite/``.
     package_dir: Path | None = None
+    #: Whether INSTALLED_APPS lists the app (None: cannot tell statically).
+    app_installed: bool | None = None
+    ir: Any = field(default=None, compare=False, repr=False)
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the project root, POSIX separators."""
         return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    @property
+    def package(self) -> str:
+        """The project package's dotted name (``mysite``)."""
+        if self.package_dir is None:
+            return ""
+        return self.relative(self.package_dir).replace("/", ".")
+
+    def installs(self, app_module: str) -> bool:
+        """Whether INSTALLED_APPS already lists the app (by name or AppConfig path); unknown
+        counts as yes, so djgen never lists an app twice."""
+        del app_module  # the project model already matched it against apps.py
+        return self.app_installed is not False
+
+    def elsewhere(self, path: Path) -> dict[str, tuple[str, ...]]:
+        """What settings files other than ``path`` already provide (for a settings package)."""
+        return self.ir.provided_elsewhere(path) if self.ir is not None else {}
+
+    def setting(self, name: str) -> Any:
+        """The ``SettingValue`` of a setting as read, or None."""
+        return self.ir.settings.get(name) if self.ir is not None else None
 
 
 @dataclass(frozen=True)
@@ -109,8 +135,10 @@ class GenerationContext:
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Answers to earlier questions, by ``Question.key``.
     answers: Mapping[str, str] = field(default_factory=dict)
-    #: The name of the generator being run (set by the pipeline).
+    #: The name of the generator being run, and every generator of this run, in order (set by
+    #: the pipeline): a generator can tell whether another one does a job in the same pass.
     generator: str = ""
+    running: tuple[str, ...] = ()
 
     def provided(self, generator: str, key: str, default: Any = None) -> Any:
         """``outputs[generator][key]``, or ``default`` when that generator did not run."""

@@ -73,36 +73,41 @@ def build_context(
     """The context generators run in: the IR, the app and (when manage.py is found above the
     app) the project."""
     app = app_dir_of(app_dir if app_dir is not None else module.path)
-    from djgen.generators.reader.project import (
-        find_module_file,
-        find_project_root,
-        read_app_info,
-        settings_module_name,
-    )
+    project, app_module = _project_info(app)
+    if not app_module:
+        from djgen.generators.reader.project import read_app_info
 
-    info = read_app_info(app)
-    root = find_project_root(app)
-    project = None
-    if root is not None:
-        settings_module = settings_module_name(root)
-        settings_path = find_module_file(settings_module, root) if settings_module else None
-        project = ProjectInfo(
-            root=root,
-            settings_module=settings_module,
-            settings_path=settings_path,
-            package_dir=settings_path.parent if settings_path is not None else None,
-        )
+        app_module = read_app_info(app).name or app_module_hint(module)
     return GenerationContext(
         module=module,
         config=config,
-        app=AppInfo(
-            label=module.app_label,
-            path=app,
-            module=info.name or app_module_hint(module),
-        ),
+        app=AppInfo(label=module.app_label, path=app, module=app_module),
         project=project,
         models=list(models) if models else None,
         answers=dict(answers or {}),
+    )
+
+
+def _project_info(app: Path) -> tuple[ProjectInfo | None, str]:
+    """The project around ``app`` (None without manage.py) and the app's dotted name."""
+    from djgen.generators.reader.project_model import read_project
+
+    ir = read_project(app)
+    app_module = ir.app.name if ir.app is not None else ""
+    if ir.root is None:
+        return None, app_module
+    return (
+        ProjectInfo(
+            root=ir.root,
+            settings_module=ir.settings_module,
+            settings_path=ir.settings_path,
+            urls_path=ir.urls_path,
+            asgi_path=ir.asgi_path,
+            package_dir=ir.package_dir,
+            app_installed=ir.app.installed if ir.app is not None else None,
+            ir=ir,
+        ),
+        app_module,
     )
 
 
@@ -116,8 +121,9 @@ def run_generators(
     results: dict[str, GenerationResult] = {}
     outputs: dict[str, dict[str, Any]] = {}
     questions: list[Question] = []
-    for name in resolve(names):
-        run_context = replace(context, outputs=outputs, generator=name)
+    order = tuple(resolve(names))
+    for name in order:
+        run_context = replace(context, outputs=outputs, generator=name, running=order)
         result = get_generator(name).generate(run_context)
         results[name] = result
         outputs[name] = result.provides
@@ -223,15 +229,34 @@ def plan(
                     text = artifact.content
                     change.changes.append(MergeChange(artifact.target, "added"))
                 continue
-            try:
-                merged = merge(text, artifact, force=force)
-            except MergeError as exc:
-                raise PlanError(f"{path}: {exc}") from exc
-            text = merged.text
-            change.changes.extend(merged.changes)
+            if artifact.definitions or artifact.imports or artifact.header or text is None:
+                try:
+                    merged = merge(text, artifact, force=force)
+                except MergeError as exc:
+                    raise PlanError(f"{path}: {exc}") from exc
+                text = merged.text
+                change.changes.extend(merged.changes)
+            if artifact.edits:
+                text = _merge_edits(text or "", artifact, path, context, change)
         change.new = text if text is not None else ""
         result.append(change)
     return result
+
+
+def _merge_edits(
+    text: str, artifact: Artifact, path: Path, context: GenerationContext, change: FileChange
+) -> str:
+    """Apply an artifact's project edits (settings, urls, asgi, apps.py) to ``text``."""
+    from djgen.generators.merge.project import ProjectMergeError, merge_project_file
+
+    label = context.project.relative(path) if context.project is not None else path.name
+    elsewhere = context.project.elsewhere(path) if context.project is not None else {}
+    try:
+        merged = merge_project_file(text, artifact.edits, target=label, elsewhere=elsewhere)
+    except ProjectMergeError as exc:
+        raise PlanError(f"{label}: {exc}") from exc
+    change.changes.extend(merged.changes)
+    return merged.text
 
 
 def write(changes: Iterable[FileChange]) -> list[Path]:

@@ -359,6 +359,18 @@ def with_blank_lines(statement: cst.BaseStatement, wanted: int) -> cst.BaseState
     return statement.with_changes(leading_lines=(*extra, *statement.leading_lines))
 
 
+def lines_after_imports(follower: cst.BaseStatement) -> int:
+    """Blank lines ruff's isort wants between the import block and ``follower``: two before a
+    class or function, unless what comes first is a free-standing comment (one a blank line
+    separates from the definition, like startapp's ``# Create your views here.``): then one."""
+    if not is_def(follower):
+        return 1
+    lines = follower.leading_lines[blank_prefix(follower.leading_lines) :]
+    if lines and lines[0].comment is not None and any(line.comment is None for line in lines):
+        return 1
+    return 2
+
+
 def is_def(statement: cst.BaseStatement) -> bool:
     return isinstance(statement, (cst.ClassDef, cst.FunctionDef))
 
@@ -447,7 +459,7 @@ def _place(
         follower = body[index + 1]
         info = _import_info(follower)
         if info is None:
-            wanted = 2 if is_def(follower) else 1
+            wanted = lines_after_imports(follower)
         else:
             wanted = 0 if import_section(info[0]) == section else 1
         body[index + 1] = with_blank_lines(follower, wanted)

@@ -21,7 +21,6 @@ from djgen.generators.core.config import DjgenConfig
 from djgen.generators.core.context import GenerationContext, GenerationResult
 from djgen.generators.core.fieldinfo import (
     BULKY_TYPES,
-    app_module_hint,
     cursor_ordering,
     inherited_ordering,
     kind,
@@ -101,6 +100,14 @@ def viewset_context(
     }
 
 
+def _wired(context: GenerationContext) -> bool:
+    """Whether the project's settings already install DRF (then no reminder is printed)."""
+    if context.project is None:
+        return False
+    apps = context.project.setting("INSTALLED_APPS")
+    return apps is not None and "rest_framework" in (*apps.items, *apps.conditional)
+
+
 class ViewSetGenerator:
     name = "viewset"
 
@@ -151,8 +158,8 @@ class ViewSetGenerator:
             )
         )
         for model in chosen:
-            context = viewset_context(module, model, config, paginations[model.name])
-            if context["owner"] is not None and not permissions.definitions:
+            values = viewset_context(module, model, config, paginations[model.name])
+            if values["owner"] is not None and not permissions.definitions:
                 permissions.definitions.append(
                     Definition(
                         name=OWNER_PERMISSION,
@@ -161,19 +168,19 @@ class ViewSetGenerator:
                 )
             views.imports += [
                 Import(config.models_module, model.name),
-                Import(".filters", context["filterset"]),
-                Import(".pagination", context["pagination"]),
-                Import(".serializers", context["serializer"]),
+                Import(".filters", values["filterset"]),
+                Import(".pagination", values["pagination"]),
+                Import(".serializers", values["serializer"]),
             ]
             views.definitions.append(
                 Definition(
-                    name=context["viewset"],
-                    code=render("viewset/model.py.j2", config.template_dir, **context),
+                    name=values["viewset"],
+                    code=render("viewset/model.py.j2", config.template_dir, **values),
                     model=model.name,
                 )
             )
             prefix = naming.plural_kebab(model.name)
-            urls.imports.append(Import(".views", context["viewset"]))
+            urls.imports.append(Import(".views", values["viewset"]))
             urls.definitions.append(
                 Definition(
                     name="router.register",
@@ -183,7 +190,7 @@ class ViewSetGenerator:
                         "viewset/register.py.j2",
                         config.template_dir,
                         prefix=prefix,
-                        viewset=context["viewset"],
+                        viewset=values["viewset"],
                     ),
                     after=("router", "router.register"),
                     before=("urlpatterns",),
@@ -199,13 +206,13 @@ class ViewSetGenerator:
             )
         )
         urls_module = "api.urls" if config.layout == "api" else "urls"
-        urls.notes.append(
-            "Include the API in the project's urls.py: "
-            f'path("api/", include("{app_module_hint(module)}.{urls_module}"))'
-        )
-        views.notes.append(
-            'The viewsets need "rest_framework" and "django_filters" in INSTALLED_APPS.'
-        )
+        if "api-settings" not in context.running and not _wired(context):
+            urls.notes.append(
+                "Route the API and install its apps with `djgen generate api-settings "
+                f'{module.app_label}`, or by hand: path("api/", include('
+                f'"{context.app.module}.{urls_module}")) in the project\'s urls.py and '
+                '"rest_framework", "django_filters" in INSTALLED_APPS'
+            )
         artifacts = [views, urls]
         if permissions.definitions:
             artifacts.insert(0, permissions)

@@ -185,6 +185,40 @@ export const GENERATORS: readonly GeneratorInfo[] = [
       "check": "migrations"
     },
     "options": []
+  },
+  {
+    "name": "api-settings",
+    "description": "project wiring: the app's API routed under /api/v1/, DRF defaults (versioning, permissions, errors, throttles), CORS, request logging, OpenAPI, production settings",
+    "requires": [
+      "viewset"
+    ],
+    "after": [],
+    "scope": "project",
+    "targets": [
+      "{project}/settings.py",
+      "{project}/urls.py",
+      "{project}/api/urls.py",
+      "{project}/api/errors.py",
+      "{project}/api/middleware.py",
+      "{project}/api/throttles.py",
+      "{project}/settings_production.py"
+    ],
+    "watches": [
+      "settings.py",
+      "urls.py",
+      "settings/"
+    ],
+    "diagnostic": {
+      "code": "djgen.missing-api-settings",
+      "what": "API routed in the project (settings and urls.py)",
+      "title": "production API settings and routes",
+      "severity": "information",
+      "hover": "Adds the API's apps and middleware to settings.py, DRF defaults (versioning, permissions, error body, throttles), CORS, logging and OpenAPI, routes the app under /api/v1/ and writes settings_production.py.",
+      "defaultEnabled": true,
+      "quickfixKind": "quickfix.djgen.api-settings",
+      "check": "missing"
+    },
+    "options": []
   }
 ];
 
@@ -211,7 +245,8 @@ export const AVAILABLE_GENERATORS: readonly string[] = [
   "filterset",
   "viewset",
   "admin",
-  "migration"
+  "migration",
+  "api-settings"
 ];
 
 /** Every name the server accepts in its `generators` setting, in its order. */
@@ -237,7 +272,8 @@ export const DIAGNOSED_GENERATORS: readonly string[] = [
   "filterset",
   "viewset",
   "admin",
-  "migration"
+  "migration",
+  "api-settings"
 ];
 
 /** Generators whose diagnostic says a model lacks their code (not a check like migrations'). */
@@ -245,7 +281,8 @@ export const MISSING_KINDS: readonly string[] = [
   "serializer",
   "filterset",
   "viewset",
-  "admin"
+  "admin",
+  "api-settings"
 ];
 
 /** Generators the server offers when nothing says otherwise. */
@@ -253,7 +290,8 @@ export const DEFAULT_GENERATORS: readonly string[] = [
   "serializer",
   "filterset",
   "viewset",
-  "admin"
+  "admin",
+  "api-settings"
 ];
 
 /** The severities a `djgen.severity.<name>` setting accepts. */
@@ -270,7 +308,8 @@ export const DEFAULT_SEVERITIES: Readonly<Record<string, Severity>> = {
   "filterset": "hint",
   "viewset": "information",
   "admin": "hint",
-  "migration": "warning"
+  "migration": "warning",
+  "api-settings": "information"
 };
 
 /** Each diagnosed generator's quick-fix code-action kind. */
@@ -279,7 +318,8 @@ export const QUICKFIX_KINDS: Readonly<Record<string, string>> = {
   "filterset": "quickfix.djgen.filterset",
   "viewset": "quickfix.djgen.viewset",
   "admin": "quickfix.djgen.admin",
-  "migration": "quickfix.djgen.migration"
+  "migration": "quickfix.djgen.migration",
+  "api-settings": "quickfix.djgen.api-settings"
 };
 
 /** Each diagnosed generator's diagnostic code. */
@@ -288,7 +328,8 @@ export const DIAGNOSTIC_CODES: Readonly<Record<string, string>> = {
   "filterset": "djgen.missing-filterset",
   "viewset": "djgen.missing-viewset",
   "admin": "djgen.missing-admin",
-  "migration": "djgen.migration"
+  "migration": "djgen.migration",
+  "api-settings": "djgen.missing-api-settings"
 };
 
 /** The phrase in "Generate <title> for Book", per diagnosed generator. */
@@ -297,7 +338,8 @@ export const TITLES: Readonly<Record<string, string>> = {
   "filterset": "FilterSet",
   "viewset": "viewset and route",
   "admin": "admin registration",
-  "migration": "migration"
+  "migration": "migration",
+  "api-settings": "production API settings and routes"
 };
 
 /** Every generator's one-line description. */
@@ -306,7 +348,8 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "filterset": "django-filter FilterSet per model, and page/limit-offset/cursor pagination",
   "viewset": "DRF ModelViewSet per model with filters, search, ordering; router urls.py",
   "admin": "Django admin ModelAdmin per model (list display, filters, search)",
-  "migration": "the next migration for model changes, written statically like Django's"
+  "migration": "the next migration for model changes, written statically like Django's",
+  "api-settings": "project wiring: the app's API routed under /api/v1/, DRF defaults (versioning, permissions, errors, throttles), CORS, request logging, OpenAPI, production settings"
 };
 
 /** The layouts the server accepts for `layout`. */
@@ -317,11 +360,15 @@ export const LAYOUTS: readonly Layout[] = [
 
 /** Globs (relative to a workspace folder) of the files the generators write or watch. */
 export const GENERATED_FILE_GLOBS: readonly string[] = [
-  "**/{serializers,filters,pagination,views,urls,admin}.py",
+  "**/{serializers,filters,pagination,views,urls,admin,settings,settings_production}.py",
   "**/serializers/*.py",
   "**/filters/*.py",
   "**/views/*.py",
   "**/admin/*.py",
   "**/migrations/*.py",
-  "**/api/__init__.py"
+  "**/settings/*.py",
+  "**/api/__init__.py",
+  "**/api/errors.py",
+  "**/api/middleware.py",
+  "**/api/throttles.py"
 ];

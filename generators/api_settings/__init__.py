@@ -1,0 +1,1 @@
+"""The ``api-settings`` generator: ``descriptor.py``, ``generator.py`` and its ``templates/``."""
