@@ -155,7 +155,7 @@ def _summary(changes) -> list[str]:
     for change in changes:
         added = [c.identity for c in change.changes if c.action == "added"]
         replaced = [c.identity for c in change.changes if c.action == "replaced"]
-        skipped = [c for c in change.changes if c.action == "skipped"]
+        skipped = [c for c in change.changes if c.action in ("skipped", "conflict")]
         verb = "create" if change.created else ("update" if change.changed else "unchanged")
         parts = []
         if added:
@@ -164,7 +164,9 @@ def _summary(changes) -> list[str]:
             parts.append(f"replace {', '.join(replaced)}")
         lines.append(f"{verb:<9} {_rel(change.path)}" + (f": {'; '.join(parts)}" if parts else ""))
         for skip in skipped:
-            lines.append(f"          skipped {skip.identity}: {skip.reason}")
+            verb = "kept yours" if skip.action == "conflict" else "skipped"
+            where = f" (line {skip.line})" if skip.line else ""
+            lines.append(f"          {verb} {skip.identity}{where}: {skip.reason}")
     return lines
 
 
@@ -174,6 +176,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
     module, changes = _plan(args.names, args.path, args.model, args.force)
     for problem in module.problems:
         _info(f"note: {problem.message}")
+    refusals = [(c, r) for c in changes for r in c.refusals]
+    if refusals and args.write:
+        for change, refusal in refusals:
+            _err(f"{_rel(change.path)}: {refusal.reason}")
+        raise CLIError(
+            "nothing written: make the changes above by hand, then list those settings in "
+            "[tool.djgen.api-settings] by_hand so djgen leaves them to you"
+        )
     if args.write:
         written = write(changes)
         for line in _summary(changes):

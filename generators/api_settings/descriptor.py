@@ -7,7 +7,7 @@ WorkspaceEdit.
 
 from __future__ import annotations
 
-from djgen.generators.core.descriptors import Descriptor, DiagnosticSpec
+from djgen.generators.core.descriptors import Descriptor, DiagnosticSpec, OptionSpec
 
 DESCRIPTOR = Descriptor(
     name="api-settings",
@@ -36,6 +36,15 @@ DESCRIPTOR = Descriptor(
             "Adds the API's apps and middleware to settings.py, DRF defaults (versioning, "
             "permissions, error body, throttles), CORS, logging and OpenAPI, routes the app "
             "under /api/v1/ and writes settings_production.py."
+        ),
+    ),
+    options=(
+        OptionSpec(
+            "by_hand",
+            "list",
+            (),
+            "settings djgen never edits (e.g. a computed INSTALLED_APPS); it lists what they "
+            "need instead",
         ),
     ),
     provides=("api_urls_module", "api_prefix"),

@@ -146,6 +146,18 @@ def _project(context: GenerationContext) -> ProjectInfo:
     return project
 
 
+def _setting_of(edit: object) -> str:
+    return getattr(edit, "setting", None) or getattr(edit, "name", "")
+
+
+def _describe(edit: object) -> str:
+    if isinstance(edit, ListElement):
+        return edit.value
+    if isinstance(edit, DictKey):
+        return f"{edit.key!r}: {edit.value}"
+    return "djgen's value (see djgen generate --diff without by_hand)"
+
+
 class ApiSettingsGenerator:
     name = "api-settings"
 
@@ -191,6 +203,16 @@ class ApiSettingsGenerator:
                 )
             ],
         )
+        by_hand = set(context.options()["by_hand"])
+        settings_edits = _settings_edits(
+            package, context.app.module, project.installs(context.app.module)
+        )
+        notes = [
+            f"{_setting_of(edit)} is yours to edit ([tool.djgen.api-settings] by_hand): "
+            f"it needs {_describe(edit)}"
+            for edit in settings_edits
+            if _setting_of(edit) in by_hand
+        ]
         artifacts = [
             Artifact(
                 generator=self.name,
@@ -212,9 +234,8 @@ class ApiSettingsGenerator:
                 generator=self.name,
                 target=project.relative(project.settings_path),
                 root="project",
-                edits=_settings_edits(
-                    package, context.app.module, project.installs(context.app.module)
-                ),
+                edits=[e for e in settings_edits if _setting_of(e) not in by_hand],
+                notes=notes,
             ),
             Artifact(
                 generator=self.name,

@@ -45,6 +45,9 @@ class FileChange:
     changes: list[MergeChange] = field(default_factory=list)
     generators: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Project edits djgen refused to make (a setting it cannot merge statically): the front
+    #: ends write nothing while there are any, and say what to add by hand.
+    refusals: list[MergeChange] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -256,6 +259,7 @@ def _merge_edits(
     except ProjectMergeError as exc:
         raise PlanError(f"{label}: {exc}") from exc
     change.changes.extend(merged.changes)
+    change.refusals.extend(c for c in merged.changes if c.action == "skipped")
     return merged.text
 
 

@@ -399,13 +399,43 @@ def _decide_dict(uses: dict[str, _Uses], edit: DictKey, target: str) -> _Decisio
     return _Decision("add", site=main)
 
 
+def _same_value(node: ast.expr, code: str) -> bool:
+    """Whether the user's value is djgen's (a list and a tuple of the same items are)."""
+    if _dump(node) == _code_dump(code):
+        return True
+    try:
+        mine, theirs = ast.literal_eval(code.strip()), ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+
+    def canonical(value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            return tuple(canonical(v) for v in value)
+        if isinstance(value, dict):
+            return {k: canonical(v) for k, v in value.items()}
+        return value
+
+    return canonical(mine) == canonical(theirs)
+
+
+def _one_line(code: str) -> str:
+    """Source on one line, for messages: ``(\n "a",\n)`` → ``("a",)``."""
+    text = " ".join(code.split())
+    for opening in "([{":
+        text = text.replace(f"{opening} ", opening)
+    for closing in ")]}":
+        text = text.replace(f", {closing}", closing if closing != ")" else ",)")
+        text = text.replace(f" {closing}", closing)
+    return text
+
+
 def _compare(node: ast.expr, edit: DictKey, line: int, target: str) -> _Decision:
-    if _dump(node) == _code_dump(edit.value):
+    if _same_value(node, edit.value):
         return _Decision("kept", line=line)
     return _Decision(
         "conflict",
         f"{edit.identity} is already set in {target} line {line} to {ast.unparse(node)};"
-        f" djgen needs {edit.value.strip()}: the user's value is kept",
+        f" djgen would set {_one_line(edit.value)}: your value is kept",
         line,
     )
 
