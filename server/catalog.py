@@ -53,6 +53,11 @@ def default_severities() -> dict[str, str]:
     return {d.name: d.diagnostic.severity for d in _diagnosed() if d.diagnostic is not None}
 
 
+def project_generators() -> tuple[str, ...]:
+    """Generators that wire the project (scope "project"): offered on settings.py and urls.py."""
+    return tuple(d.name for d in _diagnosed() if d.scope == "project")
+
+
 def generator_names() -> tuple[str, ...]:
     """Names settings and commands may use."""
     return known_names()

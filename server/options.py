@@ -47,8 +47,9 @@ class ServerOptions:
     #: Where generated code goes ("flat": serializers.py, … next to models.py; "api": an
     #: ``api/`` package), or None for the project's ``[tool.djgen]`` choice.
     layout: str | None = None
-    #: Opt-in: compare models with migrations/ and report unmigrated changes.
-    migration_check: bool = False
+    #: Compare models with migrations/ and report unmigrated changes (static: no user code
+    #: runs; running Django's own makemigrations stays a separate opt-in).
+    migration_check: bool = True
 
     def severity(self, kind: str) -> str:
         return self.severities.get(kind, "off")

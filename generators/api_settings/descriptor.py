@@ -29,7 +29,7 @@ DESCRIPTOR = Descriptor(
     ),
     watches=("settings.py", "urls.py", "settings/"),
     diagnostic=DiagnosticSpec(
-        what="API routed in the project (settings and urls.py)",
+        what="API routed under /api/v1/ (settings.py, urls.py)",
         title="production API settings and routes",
         severity="information",
         hover=(

@@ -369,4 +369,57 @@ def status(
             )
             for name in names
         }
+    if concrete:
+        # project generators: what they write for the whole app (settings, urls, new
+        # modules) is reported on the first model, where the editor shows it
+        first = out[concrete[0]]
+        for name in names:
+            if first.get(name) and _scope(name) == "project":
+                first[name] = _project_wired(name, module, config, app, read)
     return out
+
+
+def _scope(name: str) -> str:
+    from djgen.generators.core.registry import descriptors
+
+    descriptor = descriptors().get(name)
+    return descriptor.scope if descriptor is not None else "app"
+
+
+_WIRING: dict[tuple[str, str, str], list[tuple[Artifact, Path]]] = {}
+
+
+def _project_wired(
+    name: str, module: ModuleIR, config: DjgenConfig, app: Path, read: ReadText
+) -> bool:
+    """Whether everything a project generator writes for the app is in place: its new files
+    exist, their definitions are there, and no edit of settings, urls, … is missing (``ast``
+    only; the artifacts are cached per app and options)."""
+    from djgen.generators.merge import defined_identities
+    from djgen.generators.merge.project import ProjectMergeError, missing
+
+    key = (name, str(app), repr(config))
+    if key not in _WIRING:
+        context = build_context(module, config, app)
+        try:
+            artifacts = run_generators(context, [name])[name].artifacts
+        except PlanError:
+            return True  # cannot generate: no diagnostic (generate says why)
+        if len(_WIRING) > 1_000:
+            _WIRING.clear()
+        _WIRING[key] = [(a, target_path(a, context)) for a in artifacts]
+    for artifact, path in _WIRING[key]:
+        text = read(path)
+        if text is None:
+            return False
+        if artifact.definitions and not all(
+            any(i in defined_identities(text) for i in d.identities) for d in artifact.definitions
+        ):
+            return False
+        if artifact.edits:
+            try:
+                if missing(text, artifact.edits, target=path.name):
+                    return False
+            except ProjectMergeError:
+                return True  # a syntax error in the user's file: nothing to offer now
+    return True

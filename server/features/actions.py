@@ -11,6 +11,7 @@ cannot create files get the ``djgen.generate`` command, which writes them.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -18,9 +19,10 @@ from lsprotocol import types
 from djgen.generators.core.ir import ModelIR
 
 from ..analysis import Analysis, installed
-from ..catalog import MIGRATION, title
+from ..catalog import MIGRATION, project_generators, title
 from ..core import DjgenLanguageServer, NeedsDefaultError
 from ..diagnostics import code_for
+from ..documents import is_models_path, path_to_uri, uri_to_path
 from ..edits import build_workspace_edit
 
 QUICKFIX_PREFIX = "quickfix.djgen."
@@ -74,10 +76,13 @@ def register(server: DjgenLanguageServer) -> None:
         ls: DjgenLanguageServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
+        only = [str(getattr(k, "value", k)) for k in params.context.only or []] or None
+        path = uri_to_path(uri)
+        if path is not None and not is_models_path(path):
+            return project_file_actions(ls, path, only)
         analysis = await ls.analysis_for(uri)
         if analysis is None or not analysis.module.ok or analysis.syntax_error is not None:
             return None  # while the text does not parse, generating would use a stale IR
-        only = [str(getattr(k, "value", k)) for k in params.context.only or []] or None
         actions: list[types.CodeAction] = []
         for model in models_at(analysis, params.range):
             for name in missing_generators(ls, analysis, model.name):
@@ -126,6 +131,60 @@ def register(server: DjgenLanguageServer) -> None:
         return action
 
 
+#: (settings or urls file, generation) → the apps' models files whose project it is.
+_PROJECT_APPS: dict[tuple[Path, int], list[Path]] = {}
+
+
+def _apps_of_project_file(ls: DjgenLanguageServer, path: Path) -> list[Path]:
+    """The models files of the apps whose project's settings.py or urls.py is ``path`` (found
+    statically, cached until something outside the models buffers changes)."""
+    from djgen.generators.core.paths import walk
+    from djgen.generators.reader.project_model import read_project
+
+    key = (path.resolve(), ls.generation)
+    if key in _PROJECT_APPS:
+        return _PROJECT_APPS[key]
+    root = next((p for p in path.parents if (p / "manage.py").is_file()), None)
+    found: list[Path] = []
+    if root is not None:
+        for here, dirs, files in walk(root):
+            dirs[:] = [d for d in dirs if d != "migrations"]
+            if "models.py" not in files:
+                continue
+            project = read_project(here)
+            wired = {project.settings_path, project.urls_path, project.settings_entry}
+            if key[0] in {p.resolve() for p in wired if p is not None}:
+                found.append(here / "models.py")
+    if len(_PROJECT_APPS) > 100:
+        _PROJECT_APPS.clear()
+    _PROJECT_APPS[key] = found
+    return found
+
+
+def project_file_actions(
+    ls: DjgenLanguageServer, path: Path, only: list[str] | None
+) -> list[types.CodeAction] | None:
+    """On a project's settings.py or urls.py: per project generator (a descriptor with scope
+    "project", e.g. api-settings) and app of the project, "Add <title> for the <app> app",
+    resolved lazily like the quick fixes."""
+    names = [n for n in project_generators() if wanted(f"{QUICKFIX_PREFIX}{n}", only)]
+    if not names:
+        return None
+    actions = [
+        types.CodeAction(
+            title=f"Add {title(name)} for the {models.parent.name} app",
+            kind=f"{QUICKFIX_PREFIX}{name}",
+            data={"generator": name, "model": None, "uri": path_to_uri(models)},
+        )
+        for models in _apps_of_project_file(ls, path)
+        for name in names
+    ]
+    if not ls.edit_support.create_files:
+        for action in actions:
+            action.command = command_for(action.data)
+    return actions or None
+
+
 def command_for(data: Any) -> types.Command:
     if data.get("generator") == "all":
         return types.Command(
@@ -146,7 +205,8 @@ async def resolve_edit(ls: DjgenLanguageServer, action: types.CodeAction) -> Non
     if not isinstance(uri, str) or not isinstance(generator, str):
         ls.log_warning(f"djgen: code action {action.title!r} has no djgen data; ignored.")
         return
-    if uri not in ls.workspace.text_documents:
+    if uri not in ls.workspace.text_documents and generator not in project_generators():
+        # (the project action of settings.py names a models file that need not be open)
         ls.log_warning(f"djgen: {uri} is no longer open; cannot compute {action.title!r}.")
         return
     if generator == "all":

@@ -8,7 +8,17 @@ Data path under test: cursor in models.py → code actions → ``codeAction/reso
 from __future__ import annotations
 
 import pytest
-from lsp_session import NEOVIM, VSCODE, Session, StartSession, capabilities, codes, uri, wait_for
+from lsp_session import (
+    NEOVIM,
+    VSCODE,
+    Session,
+    StartSession,
+    all_codes,
+    capabilities,
+    codes,
+    uri,
+    wait_for,
+)
 from lsprotocol import types
 
 from djgen.generators.core.registry import available
@@ -307,3 +317,55 @@ async def test_migration_quick_fix_asks_for_a_one_off_default(start: StartSessio
     assert "preserve_default=False" in migration.read_text()
     project.migrate()
     project.assert_no_missing_migrations()
+
+
+async def test_project_wiring_is_one_diagnostic_on_the_first_model_with_a_settings_edit(
+    start: StartSession, project
+) -> None:
+    """api-settings is a project generator: its diagnostic sits on the first model only, and
+    its quick fix edits settings.py and urls.py (and creates the project's api/ modules)."""
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    doc, _ = await open_models(session, project)
+    diagnostics = await session.diagnostics(
+        doc, lambda d: ("Author", "djgen.missing-api-settings") in all_codes(d)
+    )
+    wiring_codes = {p for p in all_codes(diagnostics) if p[1] == "djgen.missing-api-settings"}
+    assert wiring_codes == {("Author", "djgen.missing-api-settings")}, "first model only"
+    (wiring,) = [d for d in diagnostics if d.code == "djgen.missing-api-settings"]
+    assert wiring.message == "Author has no API routed under /api/v1/ (settings.py, urls.py)."
+    actions = await actions_at(session, doc, [wiring], "Author")
+    fix = by_kind(actions, "quickfix.djgen.api-settings")
+    resolved = await session.client.code_action_resolve_async(fix)
+    assert resolved.edit is not None
+    session.files.apply(resolved.edit)
+    settings = (project.root / "bookshop" / "settings.py").read_text()
+    assert '"corsheaders.middleware.CorsMiddleware"' in settings
+    assert "bookshop.api.errors.api_exception_handler" in settings
+    assert "api/<str:version>/" in (project.root / "bookshop" / "urls.py").read_text()
+    assert (project.root / "bookshop" / "api" / "errors.py").is_file()
+    await session.diagnostics(
+        doc, lambda d: ("Author", "djgen.missing-api-settings") not in all_codes(d)
+    )
+
+
+async def test_settings_py_offers_the_project_wiring_for_each_app(
+    start: StartSession, project
+) -> None:
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    settings_py = project.root / "bookshop" / "settings.py"
+    doc = session.files.open(settings_py)
+    actions = await session.client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(doc),
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    (action,) = [a for a in actions or [] if a.kind == "quickfix.djgen.api-settings"]
+    assert action.title == "Add production API settings and routes for the catalog app"
+    resolved = await session.client.code_action_resolve_async(action)
+    assert resolved.edit is not None
+    session.files.apply(resolved.edit)
+    buffer, _ = session.files.buffers[doc]  # the open settings.py changed in the editor
+    assert '"drf_spectacular"' in buffer and buffer.startswith('"""Settings for the bookshop')
+    assert (project.root / "bookshop" / "api" / "urls.py").is_file()
