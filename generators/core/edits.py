@@ -32,7 +32,12 @@ class ListElement:
 
     Placed right after the last of ``after`` found in the literal, else right before the first of
     ``before``, else first (``first=True``) or last. ``create``: when the setting is not assigned
-    at all, add ``SETTING = [value]`` (else the change is skipped)."""
+    at all, add ``SETTING = [value]`` (else the change is skipped).
+
+    ``path``: the list is a value inside a dict setting, ``path`` naming the keys down to it:
+    ``ListElement("REST_FRAMEWORK", '"…JWTAuthentication"',
+    path=("DEFAULT_AUTHENTICATION_CLASSES",), first=True)``. A missing key on the way is created,
+    the list as a tuple holding just this element (``create``: also a missing setting)."""
 
     setting: str
     value: str  # source of the element, e.g. '"rest_framework"'
@@ -41,10 +46,12 @@ class ListElement:
     first: bool = False
     create: bool = False
     imports: tuple[str, ...] = ()
+    path: tuple[str, ...] = ()
 
     @property
     def identity(self) -> str:
-        return f"{self.setting}[{literal_text(self.value)}]"
+        keys = "".join(f"[{part}]" for part in self.path)
+        return f"{self.setting}{keys}[{literal_text(self.value)}]"
 
 
 @dataclass(frozen=True)

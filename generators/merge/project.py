@@ -532,8 +532,83 @@ def _class_index(tree: ast.Module, index: int) -> int:
     return _groups(tree)[index][0]
 
 
+def _subscript_keys(node: ast.Assign) -> list[object] | None:
+    """``NAME["a"]["b"] = …`` → ``["a", "b"]``; None when a key is not a literal."""
+    keys: list[object] = []
+    sub = node.targets[0]
+    while isinstance(sub, ast.Subscript):
+        if not isinstance(sub.slice, ast.Constant):
+            return None
+        keys.append(sub.slice.value)
+        sub = sub.value
+    return list(reversed(keys))
+
+
+def _decide_nested_list(uses: dict[str, _Uses], edit: ListElement, target: str) -> _Decision:
+    """A ``ListElement`` with ``path``: the list is ``SETTING[path...]``."""
+    subscripts = "".join(f'["{part}"]' for part in edit.path)
+    where = f"{edit.setting}{subscripts}"
+    what = f"{edit.value.strip()} to {where}"
+    wanted = _code_dump(edit.value)
+    entry = uses.get(edit.setting)
+    if entry is None or not entry.assigns:
+        if entry is not None and entry.conditional_assigns:
+            return _computed(edit.setting, entry.conditional_assigns[0], what, target)
+        if edit.create:
+            return _Decision("add")
+        return _Decision(
+            "skipped",
+            f"{edit.setting} is not set in {target}; add {where} = ({edit.value.strip()},)",
+        )
+    main = entry.assigns[-1]
+    for site in entry.mods:  # ``NAME["k"] = …`` after the literal
+        node = site.node
+        if not isinstance(node, ast.Assign):
+            return _computed(edit.setting, site, what, target)
+        keys = _subscript_keys(node)
+        if keys is None:
+            return _computed(edit.setting, site, what, target)
+        if keys == list(edit.path):
+            items = _list_items(node.value)
+            if items is not None and any(_dump(item) == wanted for item in items):
+                return _Decision("kept", line=site.line)
+            return _Decision(
+                "skipped",
+                f"cannot merge: {where} is set in {target} line {site.line}; add"
+                f" {edit.value.strip()} there by hand",
+                site.line,
+            )
+        if keys == list(edit.path[: len(keys)]):
+            return _computed(edit.setting, site, what, target)
+    node: ast.expr | None = _value_node(main)
+    for part in edit.path:
+        if not isinstance(node, ast.Dict):
+            return _computed(edit.setting, main, what, target)
+        found = next(
+            (
+                v
+                for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant) and k.value == part
+            ),
+            None,
+        )
+        if found is None:
+            if any(k is None for k in node.keys):  # ``{**BASE, …}``: BASE may hold it
+                return _computed(edit.setting, main, what, target)
+            return _Decision("add", site=main)
+        node = found
+    items = _list_items(node) if node is not None else None
+    if items is None:
+        return _computed(edit.setting, main, what, target)
+    if any(_dump(item) == wanted for item in items):
+        return _Decision("kept", line=main.line)
+    return _Decision("add", site=main, index=_position(items, edit))
+
+
 def _decide(tree: ast.Module, edit: ProjectEdit, target: str) -> _Decision:
     uses = _scan(tree)
+    if isinstance(edit, ListElement) and edit.path:
+        return _decide_nested_list(uses, edit, target)
     if isinstance(edit, ListElement):
         wanted = _code_dump(edit.value)
         return _decide_list(
@@ -626,7 +701,7 @@ def _decide_with(
 ) -> _Decision:
     """``_decide``, with what other settings files already provide counted as present."""
     name = None
-    if isinstance(edit, ListElement):
+    if isinstance(edit, ListElement) and not edit.path:
         name, item = edit.setting, literal_text(edit.value)
     elif isinstance(edit, DictKey) and not edit.path:
         name, item = edit.setting, edit.key
@@ -807,17 +882,26 @@ def _insert(node: _Collection, new: cst.CSTNode, index: int, depth: int) -> _Col
 
 
 def _reflow(
-    node: _Collection, depth: int, prefix: int, suffix: int = 0, *, force: bool = False
+    node: _Collection,
+    depth: int,
+    prefix: int,
+    suffix: int = 0,
+    *,
+    force: bool = False,
+    explode: bool = False,
 ) -> _Collection:
     """Split a one-line collection that no longer fits in ``LINE_LENGTH`` the way ruff format
     does: two or more elements one per line with a trailing comma, a single element on its own
     line; then the same for nested collections still too long. Multi-line collections keep the
-    user's layout; only their one-line children are looked at."""
+    user's layout; only their one-line children are looked at. ``explode``: split this one
+    although a child already spans lines (a one-line dict whose child was just split)."""
     render = cst.Module([]).code_for_node
     code = render(node)
     inner = _INDENT * (depth + 1)
     elements = list(node.elements)
-    if "\n" in code:
+    if explode:
+        force = True
+    elif "\n" in code:
         indent = len(_element_indent(node, depth))
         for i, element in enumerate(elements):
             if isinstance(element.value, (cst.List, cst.Tuple, cst.Dict, cst.Set)):
@@ -1031,7 +1115,59 @@ def _add_to_method(module: cst.Module, edit: BodyStatement, index: int) -> cst.M
     return module.with_changes(body=statements_)
 
 
+def _nested_element_in(
+    module: cst.Module, node: cst.Dict, edit: ListElement, index: int, depth: int
+) -> cst.Dict:
+    """``node`` with ``edit.value`` in the list at ``edit.path[depth:]`` (created when missing:
+    nested dicts and a one-element tuple)."""
+    quote = _quote(module, node) or _quote(module, None)
+    part = edit.path[depth]
+    elements = list(node.elements)
+    for i, element in enumerate(elements):
+        if _key_of(element) != part:
+            continue
+        value = element.value
+        if depth + 1 < len(edit.path):
+            assert isinstance(value, cst.Dict)
+            inner: cst.BaseExpression = _nested_element_in(module, value, edit, index, depth + 1)
+        else:
+            assert isinstance(value, (cst.List, cst.Tuple))
+            new = cst.Element(
+                _expression(edit.value, _quote(module, value) or quote, edit.identity)
+            )
+            inner = _insert(value, new, index, depth + 1)
+        elements[i] = element.with_changes(value=inner)
+        node = node.with_changes(elements=elements)
+        render = cst.Module([]).code_for_node
+        if "\n" in render(inner) and "\n" not in render(value) and not _is_multiline(node):
+            # a one-line ``("a",)`` grew and was split: ruff splits the dicts around it too
+            node = _reflow(node, depth, 0, explode=True)
+        return node
+    created: cst.BaseExpression = _expression(f"({edit.value.strip()},)", quote, edit.identity)
+    for name in reversed(edit.path[depth + 1 :]):
+        created = cst.Dict([cst.DictElement(_render_key(name, quote), created)])
+    return _insert(node, cst.DictElement(_render_key(part, quote), created), len(elements), depth)
+
+
 def _apply(module: cst.Module, tree: ast.Module, edit: ProjectEdit, decision: _Decision):
+    if isinstance(edit, ListElement) and edit.path:
+        if decision.site is None:  # ListElement(create=True): the setting is missing
+            quote = _quote(module, None)
+            value: cst.BaseExpression = _expression(
+                f"({edit.value.strip()},)", quote, edit.identity
+            )
+            for name in reversed(edit.path):
+                value = cst.Dict([cst.DictElement(_render_key(name, quote), value)])
+            value = _reflow(value, 0, len(edit.setting) + 3)  # type: ignore[arg-type]
+            text = f"{edit.setting} = {cst.Module([]).code_for_node(value)}\n"
+            index = _last_setting_index(tree, ())
+            return _insert_statements(module, index, _new_statements(module, text, edit.identity))
+
+        def change(value: cst.BaseExpression) -> cst.BaseExpression:
+            assert isinstance(value, cst.Dict)
+            return _nested_element_in(module, value, edit, decision.index or 0, 0)
+
+        return _replace_value(module, decision.site, change)
     if isinstance(edit, (ListElement, UrlPattern)):
         code = edit.value if isinstance(edit, ListElement) else edit.code
         if decision.site is None:  # ListElement(create=True)

@@ -318,6 +318,100 @@ def test_long_one_line_list_is_exploded() -> None:
     )
 
 
+JWT = '"rest_framework_simplejwt.authentication.JWTAuthentication"'
+AUTH = ("DEFAULT_AUTHENTICATION_CLASSES",)
+
+
+def test_nested_list_element() -> None:
+    """``ListElement(path=...)``: an element of a list/tuple that is a value in a dict setting."""
+    first = ListElement("REST_FRAMEWORK", JWT, path=AUTH, first=True)
+    assert first.identity == (
+        "REST_FRAMEWORK[DEFAULT_AUTHENTICATION_CLASSES]"
+        "[rest_framework_simplejwt.authentication.JWTAuthentication]"
+    )
+    session = "'rest_framework.authentication.SessionAuthentication'"
+    cases = {
+        # what api-settings writes: the tuple stays one element per line, JWT first
+        f"REST_FRAMEWORK = {{\n    'DEFAULT_AUTHENTICATION_CLASSES': (\n        {session},\n"
+        "    ),\n    'X': 1,\n}\n": (
+            first,
+            "REST_FRAMEWORK = {\n    'DEFAULT_AUTHENTICATION_CLASSES': (\n"
+            "        'rest_framework_simplejwt.authentication.JWTAuthentication',\n"
+            f"        {session},\n    ),\n    'X': 1,\n}}\n",
+        ),
+        # a one-line one-element tuple grows: split, and the dict around it too (as ruff does)
+        'REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ("a.S",)}\n': (
+            first,
+            'REST_FRAMEWORK = {\n    "DEFAULT_AUTHENTICATION_CLASSES": (\n'
+            '        "rest_framework_simplejwt.authentication.JWTAuthentication",\n'
+            '        "a.S",\n    )\n}\n',
+        ),
+        # placed by ``after``; a short list stays on one line
+        'R = 1\nREST_FRAMEWORK = {"A": ["a", "b"]}\n': (
+            ListElement("REST_FRAMEWORK", '"x"', path=("A",), after=("a",)),
+            'R = 1\nREST_FRAMEWORK = {"A": ["a", "x", "b"]}\n',
+        ),
+        # the key is missing: created as a one-element tuple
+        "REST_FRAMEWORK = {\n    'X': 1,\n}\n": (
+            first,
+            "REST_FRAMEWORK = {\n    'X': 1,\n    'DEFAULT_AUTHENTICATION_CLASSES': (\n"
+            "        'rest_framework_simplejwt.authentication.JWTAuthentication',\n    ),\n}\n",
+        ),
+        # deeper: the nested dicts on the way are created too
+        'LOGGING = {"loggers": {}}\n': (
+            ListElement("LOGGING", '"redact"', path=("loggers", "django.db.backends", "filters")),
+            'LOGGING = {"loggers": {"django.db.backends": {"filters": ("redact",)}}}\n',
+        ),
+        # the setting is missing: created only with ``create``
+        "A = 1\n": (
+            ListElement("REST_FRAMEWORK", '"x"', path=AUTH, create=True),
+            'A = 1\n\nREST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ("x",)}\n',
+        ),
+    }
+    for text, (edit, expected) in cases.items():
+        result = _check(text, [edit])
+        assert result.text == expected, text
+        assert [c.action for c in result.changes] == ["added"]
+    # already there (a list and a tuple alike): kept, nothing written
+    for text in (
+        f"REST_FRAMEWORK = {{'DEFAULT_AUTHENTICATION_CLASSES': ['a', {JWT}]}}\n",
+        f"REST_FRAMEWORK = {{}}\nREST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES'] = ({JWT},)\n",
+    ):
+        result = merge_project_file(text, [first])
+        assert result.text == text and result.changes[0].action == "kept", text
+    # what cannot be merged is skipped with a reason naming the line, and nothing is written
+    skipped = {
+        "A = 1\n": "REST_FRAMEWORK is not set in settings.py; add "
+        'REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = ("x",)',
+        "REST_FRAMEWORK = {**BASE}\n": "cannot merge: REST_FRAMEWORK is computed in settings.py"
+        ' line 1; add "x" to REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] by hand',
+        "REST_FRAMEWORK = {'DEFAULT_AUTHENTICATION_CLASSES': AUTH}\n": "cannot merge:"
+        ' REST_FRAMEWORK is computed in settings.py line 1; add "x" to'
+        ' REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] by hand',
+        "REST_FRAMEWORK = {}\nREST_FRAMEWORK['DEFAULT_AUTHENTICATION_CLASSES'] = ('a',)\n": (
+            'cannot merge: REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] is set in settings.py'
+            ' line 2; add "x" there by hand'
+        ),
+        "REST_FRAMEWORK = {}\nREST_FRAMEWORK.update(X)\n": "cannot merge: REST_FRAMEWORK is"
+        ' computed in settings.py line 2; add "x" to'
+        ' REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] by hand',
+    }
+    edit = ListElement("REST_FRAMEWORK", '"x"', path=AUTH)
+    for text, reason in skipped.items():
+        result = merge_project_file(text, [edit])
+        assert result.text == text
+        assert [(c.action, c.reason) for c in result.changes] == [("skipped", reason)], text
+        assert missing(text, [edit]) == []
+    # what another settings file adds to REST_FRAMEWORK's keys is not this list's element
+    text = "REST_FRAMEWORK = {'DEFAULT_AUTHENTICATION_CLASSES': ()}\n"
+    elsewhere = {"REST_FRAMEWORK": ("x",)}
+    result = merge_project_file(text, [edit], elsewhere=elsewhere)
+    assert result.changes[0].action == "added"
+    assert ast.literal_eval(result.text.partition("= ")[2]) == {
+        "DEFAULT_AUTHENTICATION_CLASSES": ("x",)
+    }
+
+
 def test_missing_setting_created_or_skipped() -> None:
     result = _check("A = 1\n", [ListElement("CORS_ALLOWED_ORIGINS", '"http://x"', create=True)])
     assert result.text == 'A = 1\n\nCORS_ALLOWED_ORIGINS = ["http://x"]\n'
@@ -380,6 +474,18 @@ def settings_files(draw: st.DrawFn) -> str:
         parts.append("REST_FRAMEWORK = {\n    'PAGE_SIZE': 10,  # rows\n}\n")
     elif draw(st.booleans()):
         parts.append('REST_FRAMEWORK = {"DEFAULT_VERSION": "v0"}\n')
+    elif draw(st.booleans()):
+        auth = draw(
+            st.sampled_from(
+                [
+                    "(\n        'a.Session',  # browsable API\n    ),",  # api-settings' layout
+                    "('a.Session',)",
+                    '["a.Session", "jwt.Auth"]',
+                    "()",
+                ]
+            )
+        )
+        parts.append(f"REST_FRAMEWORK = {{\n    'DEFAULT_AUTHENTICATION_CLASSES': {auth}\n}}\n")
     caches = draw(st.sampled_from(["", "one-line", "multi-line", "other-backend"]))
     if caches == "one-line":
         parts.append(f"CACHES = {{{quote}default{quote}: {{}}}}\n")
@@ -404,6 +510,10 @@ EDIT_POOL = [
     DictKey("CACHES", "LOCATION", "REDIS_URL", path=("default",)),
     DictKey("CACHES", "KEY_PREFIX", '"api"', path=("default",)),
     Assignment("REDIS_URL", 'REDIS_URL = os.environ.get("REDIS_URL", "redis://localhost")\n'),
+    # ``create``: another edit may create REST_FRAMEWORK first (then ``missing``, judging the
+    # text as it is, could not predict a non-creating element being added)
+    ListElement("REST_FRAMEWORK", '"jwt.Auth"', path=AUTH, first=True, create=True),
+    ListElement("REST_FRAMEWORK", '"b.Basic"', path=AUTH, after=("a.Session",), create=True),
 ]
 
 
@@ -427,8 +537,14 @@ def test_property_merge(text: str, edits: list) -> None:
     assert len(apps) == len(set(apps)), "an app listed twice"
     computed = "EXTRA_APPS" in text
     for edit in edits:
-        if isinstance(edit, ListElement) and not computed:
+        if isinstance(edit, ListElement) and not edit.path and not computed:
             assert ast.literal_eval(edit.value) in apps
+        elif isinstance(edit, ListElement) and edit.path and "REST_FRAMEWORK" in namespace:
+            classes = namespace["REST_FRAMEWORK"][edit.path[0]]  # type: ignore[index]
+            assert ast.literal_eval(edit.value) in classes
+            assert len(classes) == len(set(classes)), "a class listed twice"
+            if edit.first and edit in added:  # one the user placed elsewhere stays there
+                assert classes[0] == "jwt.Auth"
     if computed:  # nothing added to a computed list; what was there is "kept"
         assert all(
             c.action in ("skipped", "kept")
