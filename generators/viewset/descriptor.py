@@ -13,6 +13,7 @@ DESCRIPTOR = Descriptor(
     description="DRF ModelViewSet per model with filters, search, ordering; router urls.py",
     entry="djgen.generators.viewset.generator:GENERATOR",
     requires=("serializer", "filterset"),
+    after=("caching",),
     targets=("{app}/views.py", "{app}/urls.py", "{app}/api/views.py", "{app}/api/urls.py"),
     watches=("views.py", "urls.py", "views/"),
     diagnostic=DiagnosticSpec(

@@ -117,6 +117,7 @@ class ViewSetGenerator:
         if not chosen:
             return GenerationResult()
         paginations: dict[str, str] = context.provided("filterset", "pagination_class", {})
+        mixin: dict[str, str] | None = context.provided("caching", "viewset_mixin")
         views = Artifact(
             generator=self.name,
             target=config.target("views"),
@@ -159,6 +160,10 @@ class ViewSetGenerator:
         )
         for model in chosen:
             values = viewset_context(module, model, config, paginations[model.name])
+            values["bases"] = ["viewsets.ModelViewSet"]
+            if mixin is not None:
+                values["bases"].insert(0, mixin["class"])
+                views.imports.append(Import(mixin["module"], mixin["class"]))
             if values["owner"] is not None and not permissions.definitions:
                 permissions.definitions.append(
                     Definition(

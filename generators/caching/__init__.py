@@ -1,0 +1,1 @@
+"""The ``caching`` generator: API responses cached in Redis, invalidated by signals."""
