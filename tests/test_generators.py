@@ -415,7 +415,7 @@ def test_filterset_lookups_by_field_type(bookshop) -> None:
     assert book["price"] == "filters.RangeFilter()"
     assert book["pages"] == "filters.RangeFilter()"
     assert book["published"] == "filters.DateFromToRangeFilter()"
-    # exact: FKs and choices; the M2M and the pk are not filtered
+    # exact: FKs, M2M and choices; the pk is not filtered
     assert book["Meta.fields"] == [
         "title",
         "isbn",
@@ -425,6 +425,7 @@ def test_filterset_lookups_by_field_type(bookshop) -> None:
         "published",
         "publisher",
         "added_by",
+        "authors",
     ]
     review = class_attrs(definitions(artifacts)["ReviewFilterSet"].code)
     assert review["created"] == "filters.IsoDateTimeFromToRangeFilter()"
@@ -437,7 +438,9 @@ def test_filterset_skips_fields_django_filter_cannot_handle() -> None:
     fields = class_attrs(code)["Meta.fields"]
     for skipped in ("payload", "upload", "binary", "id"):
         assert skipped not in fields
-    assert {"flag", "token", "name", "amount", "day", "moment"} <= set(fields)
+    assert {"flag", "name", "amount", "day", "moment"} <= set(fields)
+    assert "token" not in fields and "email" not in fields, "secrets and emails: no filter"
+    assert "slug" in fields and "slug" not in class_attrs(code), "slugs match exactly"
 
 
 def test_pagination_classes_and_cursor_ordering(bookshop) -> None:
@@ -593,7 +596,18 @@ def test_user_relations_and_password_hashes() -> None:
             for definition in artifact.definitions:
                 assert "password" not in definition.code, definition.code
     user = class_attrs(definitions(generate(accounts, "serializer"))["UserSerializer"].code)
-    assert {"username", "email", "groups"} <= set(user["Meta.fields"])
+    assert {"username", "groups"} <= set(user["Meta.fields"])
+    assert "email" not in user["Meta.fields"], "email addresses are not public by default"
+    flags = {"is_staff", "is_superuser", "is_active"} & set(user["Meta.fields"])
+    assert flags and flags <= set(user["Meta.read_only_fields"]), "privileged flags read-only"
+    exposed = DjgenConfig.from_mapping(
+        {"serializer": {"expose": ["User.email"], "writable": ["User.is_active"]}}
+    )
+    user = class_attrs(
+        definitions(generate(accounts, "serializer", exposed))["UserSerializer"].code
+    )
+    assert "email" in user["Meta.fields"]
+    assert "is_active" not in user["Meta.read_only_fields"]
 
 
 # -- templates -------------------------------------------------------------------------------

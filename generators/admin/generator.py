@@ -20,6 +20,7 @@ from djgen.generators.core.context import GenerationContext, GenerationResult
 from djgen.generators.core.fieldinfo import (
     BULKY_TYPES,
     has_through,
+    is_editable,
     kind,
     model_fields,
     points_to_self,
@@ -61,16 +62,33 @@ def admin_context(module: ModuleIR, model: ModelIR) -> dict[str, Any]:
             family in ("fk", "o2o") and f.name not in big
         ):
             list_filter.append(f.name)
-        if family == "text":
+        if family in ("text", "slug", "email"):
             search_fields.append(f.name)
         if (family in ("fk", "o2o") and f.name in big) or (family == "m2m" and not has_through(f)):
             raw_id_fields.append(f.name)
         if family in ("date", "datetime"):
             dates.append(f.name)
+    by_name = {f.name: f for f in fields}
+    # the changelist joins the FKs it shows instead of one query per row and column
+    select_related = (
+        [n for n in list_display if kind(by_name[n]) in ("fk", "o2o")] if fields else []
+    )
+    slugs = [f for f in fields if kind(f) == "slug" and is_editable(f)]
+    source = next(
+        (
+            by_name[n]
+            for n in ("title", "name", "headline", "label")
+            if n in by_name and kind(by_name[n]) == "text"
+        ),
+        None,
+    )
+    prepopulated = {s.name: (source.name,) for s in slugs} if source is not None else {}
     return {
         "model": model.name,
         "admin": naming.admin_name(model.name),
         "list_display": list_display,
+        "list_select_related": select_related,
+        "prepopulated_fields": prepopulated,
         "list_filter": list_filter,
         "search_fields": search_fields,
         "raw_id_fields": raw_id_fields,

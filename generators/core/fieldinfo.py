@@ -34,8 +34,49 @@ NUMBER_TYPES = INTEGER_TYPES | {"FloatField", "DecimalField"}
 AUTO_TYPES = frozenset({"AutoField", "BigAutoField", "SmallAutoField"})
 #: Types django-filter cannot filter usefully (and the admin should not list or filter by).
 UNFILTERABLE_TYPES = frozenset({"JSONField", "FileField", "ImageField", "BinaryField"})
-#: Field names never exposed, searched or listed (password hashes).
-SECRET_FIELD_NAMES = frozenset({"password"})
+#: Field names never exposed, searched or listed (password hashes, tokens, keys).
+SECRET_FIELD_NAMES = frozenset(
+    {"password", "token", "secret", "api_key", "secret_key", "access_token", "refresh_token"}
+)
+#: Name endings of secrets (``reset_token``, ``webhook_secret``, ``old_password``).
+SECRET_SUFFIXES = ("_token", "_secret", "_password", "_api_key")
+#: Boolean flags that grant or moderate (``is_staff``, ``is_published``): read-only in public
+#: serializers unless configured writable.
+PRIVILEGED_FLAGS = frozenset(
+    {
+        "staff",
+        "superuser",
+        "admin",
+        "approved",
+        "published",
+        "verified",
+        "moderated",
+        "banned",
+        "blocked",
+        "featured",
+        "active",
+    }
+)
+
+
+def is_secret(f: FieldIR) -> bool:
+    """A password hash, token or key: never in a serializer, filter, search or admin list."""
+    return f.name in SECRET_FIELD_NAMES or f.name.endswith(SECRET_SUFFIXES)
+
+
+def is_personal(f: FieldIR) -> bool:
+    """An email address: not in public serializers, search, ordering or filters by default
+    (configurable per field); the admin, which only staff see, keeps it."""
+    return f.internal_type == "EmailField" or (f.internal_type == "CharField" and "email" in f.name)
+
+
+def is_privileged_flag(f: FieldIR) -> bool:
+    """``is_staff``, ``is_approved``, ``published``, …: a boolean only moderators should set."""
+    if f.internal_type not in ("BooleanField", "NullBooleanField"):
+        return False
+    return f.name.removeprefix("is_") in PRIVILEGED_FLAGS
+
+
 #: Types that make poor list columns or sort keys.
 BULKY_TYPES = frozenset({"TextField", "JSONField", "BinaryField"})
 
@@ -62,7 +103,7 @@ class ModelFields:
     def data_fields(self) -> list[FieldIR]:
         """The fields an API or admin shows: no parent links (``id`` stands for a child's
         ``<parent>_ptr``) and no password hashes (``AbstractUser.password``)."""
-        return [f for f in self.fields if not f.parent_link and f.name not in SECRET_FIELD_NAMES]
+        return [f for f in self.fields if not f.parent_link and not is_secret(f)]
 
 
 def _find(module: ModuleIR, label: str | None) -> ModelIR | None:
@@ -116,8 +157,9 @@ def model_fields(module: ModuleIR, model: ModelIR) -> ModelFields:
 
 
 def kind(f: FieldIR) -> str:
-    """One of: "pk-auto", "auto", "fk", "o2o", "m2m", "choice", "boolean", "text", "integer",
-    "number", "date", "datetime", "time", "duration", "uuid", "unfilterable", "other"."""
+    """One of: "pk-auto", "auto", "fk", "o2o", "m2m", "choice", "boolean", "email", "slug",
+    "text", "integer", "number", "date", "datetime", "time", "duration", "uuid",
+    "unfilterable", "other" ("email": personal, see ``is_personal``; "slug": matched exactly)."""
     t = f.internal_type
     if f.relation == "m2m":
         return "m2m"
@@ -129,6 +171,10 @@ def kind(f: FieldIR) -> str:
         return "choice"
     if t in ("BooleanField", "NullBooleanField"):
         return "boolean"
+    if is_personal(f):
+        return "email"
+    if t == "SlugField":
+        return "slug"
     if t in TEXT_TYPES:
         return "text"
     if t in INTEGER_TYPES:

@@ -5,9 +5,9 @@ api/filters.py and api/pagination.py) → merge → file or WorkspaceEdit.
 
 Lookups fit each field type: ``icontains`` for text, ranges for numbers (``RangeFilter``), dates
 (``DateFromToRangeFilter``) and datetimes (``IsoDateTimeFromToRangeFilter``), exact matches for
-FK/O2O, booleans, choices and UUIDs (listed in ``Meta.fields`` so django-filter builds the right
-filter, e.g. a ChoiceFilter with the model's choices). JSON, file, binary and unknown third-party
-fields are skipped.
+FK/O2O, M2M, booleans, choices, slugs and UUIDs (listed in ``Meta.fields`` so django-filter builds
+the right filter, e.g. a ChoiceFilter with the model's choices). JSON, file, binary and unknown
+third-party fields are skipped, and so are email addresses (personal data: no enumeration).
 
 pagination.py holds three shared classes — ``StandardPageNumberPagination`` (``?page=`` and
 ``?page_size=``), ``StandardLimitOffsetPagination`` (``?limit=&offset=``) and
@@ -43,7 +43,7 @@ _DECLARED = {
     "datetime": ("IsoDateTimeFromToRangeFilter", []),
 }
 #: Field kinds filtered by exact match through ``Meta.fields``.
-_EXACT = {"fk", "o2o", "boolean", "choice", "uuid"}
+_EXACT = {"fk", "o2o", "m2m", "boolean", "choice", "uuid", "slug"}
 
 
 def filterset_context(module: ModuleIR, model: ModelIR) -> dict[str, Any]:

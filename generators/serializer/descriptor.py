@@ -6,7 +6,7 @@ merge → file or WorkspaceEdit.
 
 from __future__ import annotations
 
-from djgen.generators.core.descriptors import Descriptor, DiagnosticSpec
+from djgen.generators.core.descriptors import Descriptor, DiagnosticSpec, OptionSpec
 
 DESCRIPTOR = Descriptor(
     name="serializer",
@@ -19,6 +19,21 @@ DESCRIPTOR = Descriptor(
         title="serializer",
         severity="information",
         hover="A ModelSerializer listing the model's fields, automatic ones read-only.",
+    ),
+    options=(
+        OptionSpec(
+            "expose",
+            "list",
+            (),
+            'personal fields (email addresses) to include anyway, as "Model.field"',
+        ),
+        OptionSpec(
+            "writable",
+            "list",
+            (),
+            "privileged flags (is_staff, is_approved, is_published, …) clients may set, as "
+            '"Model.field"',
+        ),
     ),
     provides=("serializer_class", "serializers_module"),
 )

@@ -7,7 +7,10 @@ Each serializer lists its fields explicitly: the pk and automatic fields (auto p
 ``auto_now_add``, ``editable=False``, M2M with a ``through`` model) are read-only, FK/O2O/M2M
 stay writable primary-key fields, choice fields get a ``<field>_display`` label, and with
 ``nested_serializers`` FK/O2O targets in the same module get a read-only ``<field>_detail``.
-Multi-table children list their parents' fields; proxies list their concrete model's.
+Multi-table children list their parents' fields; proxies list their concrete model's. Reviewed
+defaults: the owner (set from the request) and privileged flags (``is_staff``, ``is_approved``,
+``is_published``, …; ``[tool.djgen.serializer] writable``) are read-only; secrets (passwords,
+tokens, keys) never appear and email addresses only when ``expose`` names them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from djgen.generators.core.fieldinfo import (
     has_through,
     is_auto_timestamp,
     is_editable,
+    is_personal,
+    is_privileged_flag,
     kind,
     model_fields,
     owner_field,
@@ -109,9 +114,13 @@ def serializer_context(
     info: ModelFields,
     nested: list[tuple[str, str]],
     owner: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The template context for one model's serializer (``owner``: the field the viewset sets
-    from the request, so it is read-only here)."""
+    from the request, so it is read-only here; ``options``: ``[tool.djgen.serializer]``)."""
+    options = options or {}
+    expose = set(options.get("expose", ()))
+    writable = set(options.get("writable", ()))
     name = naming.serializer_name(model.name)
     if not info.complete:
         return {
@@ -135,8 +144,12 @@ def serializer_context(
         if _read_only(pk, pk):
             read_only.append(pk.name)
     for f in ordered:
+        qualified = f"{model.name}.{f.name}"
+        if is_personal(f) and qualified not in expose:
+            continue  # an email address is not public unless configured
         fields.append(f.name)
-        if _read_only(f, pk) or f.name == owner:
+        flag = is_privileged_flag(f) and qualified not in writable
+        if _read_only(f, pk) or f.name == owner or flag:
             read_only.append(f.name)
         if kind(f) == "choice" and f"{f.name}_display" not in existing:
             extra = f"{f.name}_display"
@@ -173,6 +186,7 @@ class SerializerGenerator:
 
     def generate(self, context: GenerationContext) -> GenerationResult:
         module, config = context.module, context.config
+        context_options = context.options()
         chosen = context.select()
         if not chosen:
             return GenerationResult()
@@ -194,12 +208,14 @@ class SerializerGenerator:
         for model in chosen:
             info = model_fields(module, model)
             owner = owner_field(module, model, config.owner_fields)
-            context = serializer_context(module, model, info, edges.get(model.name, []), owner)
-            code = render("serializer/model.py.j2", config.template_dir, **context)
+            values = serializer_context(
+                module, model, info, edges.get(model.name, []), owner, context_options
+            )
+            code = render("serializer/model.py.j2", config.template_dir, **values)
             artifact.imports.append(Import(config.models_module, model.name))
             artifact.definitions.append(
                 Definition(
-                    name=context["serializer"],
+                    name=values["serializer"],
                     code=code,
                     kind="class",
                     model=model.name,

@@ -39,6 +39,7 @@ _SORTABLE = {
     "choice",
     "boolean",
     "text",
+    "slug",
     "integer",
     "number",
     "date",
@@ -68,7 +69,8 @@ def viewset_context(
         related.append(["select_related", select])
     if prefetch:
         related.append(["prefetch_related", prefetch])
-    search = [f.name for f in fields if kind(f) == "text"]
+    # email addresses are neither searched nor sorted by (personal data: no enumeration)
+    search = [f.name for f in fields if kind(f) in ("text", "slug")]
     ordering_fields: list[str] = []
     pk_name = info.pk_name
     for f in fields:
