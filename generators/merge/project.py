@@ -1043,9 +1043,9 @@ def _add_key_in(module: cst.Module, node: cst.Dict, edit: DictKey, depth: int) -
                 inner = _add_key_in(module, element.value, edit, depth + 1)  # type: ignore[union-attr]
                 elements[i] = element.with_changes(value=inner)
                 return node.with_changes(elements=elements)
-        # the nested dict is missing: build it holding the rest of the path
+        # the nested dict is missing: build it holding the rest of the path and the key
         value: cst.BaseExpression = _expression(edit.value, quote, edit.identity)
-        for name in reversed(edit.path[depth + 1 :]):
+        for name in reversed((*edit.path[depth + 1 :], edit.key)):
             value = cst.Dict([cst.DictElement(_render_key(name, quote), value)])
         new_element = cst.DictElement(_render_key(part, quote), value)
     else:

@@ -297,6 +297,11 @@ def test_layouts() -> None:
             'D = {"a": {"x": 1, "y": 2}}\n',
         ),
         'D = {"a": 1}\nD["b"] = 2\n': (DictKey("D", "b", "2"), 'D = {"a": 1}\nD["b"] = 2\n'),
+        # a missing nested dict is created holding the key (not the value alone)
+        'D = {"a": 1}\n': (
+            DictKey("D", "k", '"v"', path=("x", "y")),
+            'D = {"a": 1, "x": {"y": {"k": "v"}}}\n',
+        ),
     }
     for text, (edit, expected) in cases.items():
         assert _check(text, [edit]).text == expected, text
