@@ -150,6 +150,11 @@ def _plan(names: str, path: str, models: Sequence[str] | None, force: bool):
         raise CLIError(str(exc)) from exc
 
 
+def _names(identities) -> str:
+    """Identities for one line of output (a method statement's identity holds its code)."""
+    return ", ".join("; ".join(filter(None, map(str.strip, i.splitlines()))) for i in identities)
+
+
 def _summary(changes) -> list[str]:
     lines = []
     for change in changes:
@@ -159,9 +164,9 @@ def _summary(changes) -> list[str]:
         verb = "create" if change.created else ("update" if change.changed else "unchanged")
         parts = []
         if added:
-            parts.append(f"add {', '.join(added)}")
+            parts.append(f"add {_names(added)}")
         if replaced:
-            parts.append(f"replace {', '.join(replaced)}")
+            parts.append(f"replace {_names(replaced)}")
         lines.append(f"{verb:<9} {_rel(change.path)}" + (f": {'; '.join(parts)}" if parts else ""))
         for skip in skipped:
             verb = "kept yours" if skip.action == "conflict" else "skipped"
@@ -269,7 +274,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not apps:
         raise CLIError(f"{args.path}: no models.py found")
     drift = 0
+    checked = 0
     for app in apps:
+        if _has_no_models(app, root):
+            continue
+        checked += 1
         names = args.names or _enabled(app)
         generators = [n for n in names.split(",") if n != "migration"]
         if generators:
@@ -277,7 +286,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             pending = [c for c in changes if c.changed]
             for change in pending:
                 added = [c.identity for c in change.changes if c.action == "added"]
-                print(f"{_rel(change.path)}: missing {', '.join(added) or 'changes'}")
+                print(f"{_rel(change.path)}: missing {_names(added) or 'changes'}")
             drift += len(pending)
         if "migration" in names.split(","):
             drift += _check_migrations(app)
@@ -287,8 +296,20 @@ def cmd_check(args: argparse.Namespace) -> int:
             "(migrations: `djgen makemigrations APP_DIR`)"
         )
         return EXIT_DRIFT
-    _info(f"djgen: {len(apps)} app(s) up to date")
+    _info(f"djgen: {checked} app(s) up to date")
     return EXIT_OK
+
+
+def _has_no_models(app: Path, root: Path) -> bool:
+    """An app whose models module defines no model (a startapp stub): checked only when named
+    itself, else skipped with a note."""
+    from djgen.generators.reader import read_app
+
+    module = read_app(app)
+    if module.syntax_error is not None or module.models or app.resolve() == root.resolve():
+        return False
+    _info(f"note: {_rel(app)}: no models, skipped")
+    return True
 
 
 # -- makemigrations / lsp -----------------------------------------------------------------------

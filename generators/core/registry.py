@@ -184,7 +184,14 @@ def describe(name: str) -> Descriptor:
 
 @functools.cache
 def _load(name: str) -> object:
-    return describe(name).load()
+    descriptor = describe(name)
+    try:
+        return descriptor.load()
+    except (ImportError, AttributeError) as exc:
+        raise UnknownGenerator(
+            f"generator {name!r} ({descriptor.origin}) cannot be loaded from "
+            f"{descriptor.entry}: {exc}"
+        ) from exc
 
 
 def get_generator(name: str):
