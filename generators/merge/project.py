@@ -37,7 +37,7 @@ from typing import Literal
 
 import libcst as cst
 
-from djgen.generators.core.artifacts import Import, MergeChange
+from djgen.generators.core.artifacts import Import, MergeChange, MergeResult
 from djgen.generators.core.edits import (
     Assignment,
     BodyStatement,
@@ -78,16 +78,8 @@ class ProjectMergeError(ValueError):
 Action = Literal["added", "replaced", "kept", "conflict", "skipped"]
 
 
-@dataclass
-class ProjectMergeResult:
-    text: str
-    original: str
-    changes: list[MergeChange] = field(default_factory=list)
-    imports_added: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return self.text != self.original
+#: The result of a project-file merge is the definitions merge's (text, changes, imports).
+ProjectMergeResult = MergeResult
 
 
 # --------------------------------------------------------------------------------------------
