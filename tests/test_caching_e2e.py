@@ -246,3 +246,62 @@ def test_redis_stopped_mid_test_serves_from_the_database(
     assert seen["after_title"] == "Written while down"
     assert seen["warnings"], "no warning logged on blog.cache"
     assert seen["seconds"] < 10, seen
+
+
+GRAPH = """\
+from django.db import models
+
+
+class Publisher(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=100)
+    publisher = models.ForeignKey(Publisher, on_delete=models.SET_NULL, null=True)
+
+
+class Book(models.Model):
+    title = models.CharField(max_length=100)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    readers = models.ManyToManyField("Reader", through="Reading")
+
+
+class Reader(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Reading(models.Model):
+    book = models.ForeignKey(Book, on_delete=models.CASCADE)
+    reader = models.ForeignKey(Reader, on_delete=models.CASCADE)
+
+
+class Ebook(Book):
+    url = models.URLField()
+
+
+class Classic(Book):
+    class Meta:
+        proxy = True
+"""
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_dependencies_follow_the_relation_graph(nested: bool) -> None:
+    from djgen.generators.caching.generator import dependencies
+    from djgen.generators.reader import read_source
+
+    table, throughs, used = dependencies(read_source(GRAPH, app_label="shop"), nested)
+    deps = {model: [str(d) for d in values] for model, values in table}
+    # its multi-table child's rows, its FK target, its M2M target and table
+    book = ["Book", "Ebook", "Author", "Reader", "Book.readers.through"]
+    if nested:  # the nested Author shows its Publisher
+        book.append("Publisher")
+    assert deps["Book"] == book
+    assert deps["Author"] == ["Author", "Publisher"]
+    # a multi-table child reads its parent's rows; a proxy shares its model's rows
+    assert deps["Ebook"][:2] == ["Ebook", "Book"] and "Book.readers.through" in deps["Ebook"]
+    assert deps["Reading"][:3] == ["Reading", "Book", "Reader"]
+    assert deps["Classic"][:2] == ["Classic", "Book"]
+    assert [str(t) for t in throughs] == ["Book.readers.through"]
+    assert "Reading" in used and "Publisher" in used

@@ -98,13 +98,9 @@ def dependencies(module: ModuleIR, nested: bool) -> tuple[list[list[Any]], list[
                     if f.relation != "m2m" and target.name != model.name:
                         targets.append(target.name)
             if f.relation == "m2m":
-                through = f"{model.name}.{f.name}.through"
+                through = f"{_declaring(module, model, f.name).name}.{f.name}.through"
                 deps.append(through)
-                if (
-                    through not in throughs
-                    and not model.proxy
-                    and not _inherited(module, model, f.name)
-                ):
+                if through not in throughs:
                     throughs.append(through)
         direct[model.name] = deps
         nested_targets[model.name] = targets
@@ -134,9 +130,20 @@ def _ancestors(module: ModuleIR, model: ModelIR) -> set[str]:
     return out
 
 
-def _inherited(module: ModuleIR, model: ModelIR, field: str) -> bool:
-    """Whether ``field`` comes from a multi-table parent (its through is the parent's)."""
-    return not any(f.name == field for f in model.fields)
+def _declaring(module: ModuleIR, model: ModelIR, field: str) -> ModelIR:
+    """The model whose own fields hold ``field``: a multi-table parent's or a proxy's model
+    for inherited ones (``Book.readers.through``, not ``Ebook.readers.through``)."""
+    current: ModelIR | None = model
+    seen: set[str] = set()
+    while current is not None and current.name not in seen:
+        if any(f.name == field for f in current.fields):
+            return current
+        seen.add(current.name)
+        base = _parent(module, current)
+        if base is None and current.proxy and current.proxy_for:
+            base = module.model(current.proxy_for.rpartition(".")[2])
+        current = base
+    return model
 
 
 def split_module(source: str) -> tuple[str | None, list[Import], list[Definition]]:
@@ -293,11 +300,24 @@ class CachingGenerator:
             target=project.relative(project.settings_path),
             root="project",
             edits=settings_edits,
-            notes=[
-                *notes,
-                f"The cache needs {PACKAGE} (pip install {PACKAGE}) and Redis at REDIS_URL",
-            ],
+            notes=notes,
         )
+        caches = project.setting("CACHES")
+        if caches is None or "django_redis" not in caches.source:
+            settings.notes.append(
+                f"The cache needs {PACKAGE} (pip install {PACKAGE}) and Redis at REDIS_URL"
+            )
+        views = context.app.path / config.target("views")
+        if (
+            "viewset" not in context.running
+            and views.is_file()
+            and MIXIN not in views.read_text(encoding="utf-8", errors="replace")
+        ):
+            cache.notes.append(
+                "Viewsets get CachedResponseMixin when the viewset generator runs with caching; "
+                f"for viewsets djgen wrote before: djgen generate caching,viewset "
+                f"{module.app_label} --write --force (replaces the djgen-marked ones only)"
+            )
         artifacts = [cache, *management, settings]
         config_class = _config_class(context)
         if config_class is None:

@@ -1,0 +1,331 @@
+"""Cached vs uncached list throughput of a djgen-generated project, side by side in one run.
+
+The project is made the way users make it — ``django-admin startproject mysite .``,
+``manage.py startapp blog``, the blog models (Category, Post with an author, a category and tags,
+Tag), ``nested_serializers = true`` — then ``djgen generate GENERATORS blog --write`` (the API,
+its migration, caching and the project wiring; ``--generators all`` for everything) and
+``migrate``.
+It is served by gunicorn (WSGI, sync workers) on a free loopback port and loaded by ``wrk`` on
+``GET /api/v1/posts/`` (anonymous, a page of 20 posts with their nested category and tag ids):
+
+- **cached**: the generated settings, django-redis at a private ``redis-server`` on a free
+  loopback port (the generated ``CachedResponseMixin`` answers repeats from Redis);
+- **uncached**: the same models and generators without ``caching`` (so Django's default
+  local-memory cache, which DRF's throttles use in-process), on the same database: every
+  request takes the database path. The cached side's throttles keep their counters in Redis
+  (correct across workers, and a few Redis round trips per request): that cost is in its
+  figure too.
+
+The database is a private PostgreSQL on a free loopback port (``api_load.postgres``) when
+Debian's postgresql is installed, else SQLite (``--sqlite`` forces it; the run says which).
+Bounded: each load run lasts ``--seconds`` after a ``--warmup``; servers are stopped at the end.
+
+    .venv/bin/python bench/cache_bench.py [--seconds 10] [--rows 200] [--sqlite] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from api_load import NotAvailable, parse_wrk, postgres, run_wrk  # noqa: E402
+from common import free_port, machine, machine_line, venv_bin  # noqa: E402
+
+MODELS = """\
+from django.conf import settings
+from django.db import models
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="posts")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    tags = models.ManyToManyField("Tag", blank=True, related_name="posts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.title
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    def __str__(self):
+        return self.name
+"""
+
+BENCH_SETTINGS = '''\
+"""Benchmark settings: the generated project's, without debug, on the bench database."""
+
+import os
+
+from .settings import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+if os.environ.get("BENCH_PG_PORT"):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": "127.0.0.1",
+            "PORT": os.environ["BENCH_PG_PORT"],
+            "NAME": "bookshop",
+            "USER": "postgres",
+            "CONN_MAX_AGE": 60,
+        }
+    }
+elif os.environ.get("BENCH_SQLITE"):
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ["BENCH_SQLITE"]}
+    }
+if os.environ.get("BENCH_NO_THROTTLES"):
+    REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": ()}  # noqa: F405
+'''
+
+SEED = """
+from django.contrib.auth import get_user_model
+from blog.models import Category, Post, Tag
+
+user = get_user_model().objects.create_user("bench", password="bench-pw-123")
+categories = [Category.objects.create(name=f"Cat {i}", slug=f"cat-{i}") for i in range(5)]
+tags = [Tag.objects.create(name=f"tag{i}") for i in range(8)]
+for i in range(ROWS):
+    post = Post.objects.create(
+        author=user, category=categories[i % 5], title=f"Post {i}", body="x" * 300
+    )
+    post.tags.set(tags[: 1 + i % 8])
+"""
+
+#: The API and its wiring, with caching; "all" would also add what other generators bring (JWT
+#: auth, WebSocket broadcasts), which this comparison does not measure.
+GENERATORS = "serializer,filterset,viewset,migration,caching,api-settings"
+
+#: Throttle rates far above what the load reaches (the generated defaults would 429 it).
+THROTTLES = {f"DJANGO_THROTTLE_{s}": "10000000/min" for s in ("ANON", "USER", "BURST", "STRICT")}
+
+
+def run(argv: list[str], cwd: Path, env: dict[str, str], stdin: str | None = None) -> str:
+    done = subprocess.run(
+        argv, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=600
+    )
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{done.stdout[-1500:]}{done.stderr[-1500:]}")
+    return done.stdout + done.stderr
+
+
+@contextlib.contextmanager
+def redis_server(work: Path) -> Iterator[str]:
+    server = shutil.which("redis-server")
+    if server is None:
+        raise SystemExit("redis-server not found: install Debian's redis-server (bench/run does)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                import socket
+
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def build(work: Path, name: str, env: dict[str, str], rows: int, generators: str) -> Path:
+    """startproject + startapp + models + djgen; ``rows`` > 0: migrate and seed the database."""
+    root = work / name
+    root.mkdir()
+    run([venv_bin("django-admin"), "startproject", "mysite", "."], root, env)
+    run([sys.executable, "manage.py", "startapp", "blog"], root, env)
+    (root / "blog" / "models.py").write_text(MODELS)
+    (root / "pyproject.toml").write_text("[tool.djgen]\nnested_serializers = true\n")
+    run([sys.executable, "-m", "djgen.generators.cli", "generate", generators, "blog", "--write"],
+        root, env)  # fmt: skip
+    (root / "mysite" / "settings_bench.py").write_text(BENCH_SETTINGS)
+    if rows:
+        env = {**env, "DJANGO_SETTINGS_MODULE": "mysite.settings_bench"}
+        run([sys.executable, "manage.py", "migrate", "-v", "0"], root, env)
+        seed = SEED.replace("ROWS", str(rows))
+        run([sys.executable, "manage.py", "shell"], root, env, stdin=seed)
+    return root
+
+
+@contextlib.contextmanager
+def gunicorn(root: Path, env: dict[str, str], workers: int, path: str) -> Iterator[str]:
+    port = free_port()
+    log = open(root / f"gunicorn-{port}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [venv_bin("gunicorn"), "mysite.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning"],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}{path}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                log.flush()
+                raise RuntimeError(
+                    f"gunicorn did not serve {url}:\n{(root / log.name).read_text()}"
+                )
+            time.sleep(0.2)
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def load(url: str, seconds: int, warmup: int, connections: int) -> dict[str, Any]:
+    if warmup:
+        run_wrk(url, warmup, connections)
+    raw = run_wrk(url, seconds, connections)
+    result = parse_wrk(raw)
+    result["raw"] = raw
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--rows", type=int, default=200)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument(
+        "--generators",
+        default=GENERATORS,
+        help=f"what djgen generates (default {GENERATORS}; 'all' for everything available)",
+    )
+    ap.add_argument("--sqlite", action="store_true", help="SQLite even if PostgreSQL is there")
+    ap.add_argument(
+        "--no-throttles",
+        action="store_true",
+        help="switch DRF's throttles off on both sides (what the response cache alone gives)",
+    )
+    ap.add_argument("--json", action="store_true", help="also print the results as JSON")
+    args = ap.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk not found: install Debian's wrk (bench/run does)", file=sys.stderr)
+        return 2
+    info = machine()
+    print(machine_line(info))
+    work = Path(tempfile.mkdtemp(prefix="djgen-cache-bench-"))
+    try:
+        with contextlib.ExitStack() as stack:
+            env = {**os.environ, **THROTTLES, "PYTHONDONTWRITEBYTECODE": "1"}
+            if args.no_throttles:
+                env["BENCH_NO_THROTTLES"] = "1"
+            database = "SQLite"
+            if not args.sqlite:
+                try:
+                    pg = stack.enter_context(postgres())
+                    env["BENCH_PG_PORT"] = str(pg.port)
+                    database = "PostgreSQL"
+                except NotAvailable as exc:
+                    print(f"PostgreSQL not available ({exc}); using SQLite")
+            if database == "SQLite":
+                env["BENCH_SQLITE"] = str(work / "bench.sqlite3")
+            env["REDIS_URL"] = stack.enter_context(redis_server(work))
+            without = ",".join(g for g in args.generators.split(",") if g != "caching")
+            roots = {
+                "cached": build(work, "cached", env, args.rows, args.generators),
+                # the same project without the caching generator, on the same database
+                "uncached": build(work, "uncached", env, 0, without),
+            }
+            env["DJANGO_SETTINGS_MODULE"] = "mysite.settings_bench"
+            path = "/api/v1/posts/"
+            print(
+                f"gunicorn -w {args.workers} (sync), {database}, Redis, {args.rows} posts, "
+                f"GET {path} (page of 20, nested), wrk -t1 -c{args.connections}, "
+                f"{args.warmup} s warm-up + {args.seconds} s each"
+                + (", throttles off" if args.no_throttles else ", throttles on"),
+                flush=True,
+            )
+            results: dict[str, dict[str, Any]] = {}
+            for variant in ("uncached", "cached"):
+                with gunicorn(roots[variant], env, args.workers, path) as url:
+                    results[variant] = load(url, args.seconds, args.warmup, args.connections)
+            stats = run([sys.executable, "manage.py", "cache_stats"], roots["cached"], env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"\n{'variant':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for variant, r in results.items():
+        print(
+            f"{variant:<10}{r['requests_per_s']:>10.0f}{r.get('p50_ms') or 0:>10.1f}"
+            f"{r.get('p99_ms') or 0:>10.1f}{r.get('errors', 0):>8}"
+        )
+    ratio = results["cached"]["requests_per_s"] / results["uncached"]["requests_per_s"]
+    print(f"ratio cached/uncached: {ratio:.1f}x (target >= 10x)")
+    print("cache_stats after the cached run:\n" + stats.rstrip())
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    if args.json:
+        clean = {k: {x: y for x, y in v.items() if x != "raw"} for k, v in results.items()}
+        print(json.dumps({"database": database, "ratio": ratio, "results": clean}))
+    errors = sum(r.get("errors", 0) for r in results.values())
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
