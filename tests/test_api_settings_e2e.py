@@ -109,6 +109,7 @@ CUSTOM_REST_FRAMEWORK = """
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 7,
+    "DEFAULT_THROTTLE_RATES": {"anon": "50/hour"},
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",  # no anonymous reads by default
     ],
@@ -245,8 +246,12 @@ def assert_lines_kept(before: str, after: str, rewritten: dict[str, str] | None 
     """Every line of ``before`` is in ``after``, in order (``rewritten`` maps a line to what
     the merge made of it, e.g. an import it added a name to)."""
     wanted = [(rewritten or {}).get(line, line) for line in before.splitlines()]
-    remaining = iter(after.splitlines())
-    missing = [line for line in wanted if not any(line == got for got in remaining)]
+    lines, at, missing = after.splitlines(), 0, []
+    for line in wanted:
+        try:
+            at = lines.index(line, at) + 1
+        except ValueError:
+            missing.append(line)
     assert not missing, f"user lines lost or reordered: {missing[:3]}"
 
 
@@ -418,14 +423,18 @@ def test_production_settings_refuse_a_missing_secret_key(plain: Built) -> None:
     ), done.stderr[-1000:]
 
 
-def test_second_generate_writes_nothing(plain: Built) -> None:
-    before = snapshot(plain.root)
-    again = djgen_generate(plain.root)
+def assert_second_run_writes_nothing(built: Built) -> None:
+    before = snapshot(built.root)
+    again = djgen_generate(built.root)
     assert again.returncode == 0, again.stdout + again.stderr
     out = again.stdout + again.stderr
     assert "djgen: nothing to do" in out and "djgen: wrote" not in out, out
     assert not [line for line in out.splitlines() if line.startswith(("create", "update"))], out
-    assert snapshot(plain.root) == before
+    assert snapshot(built.root) == before
+
+
+def test_second_generate_writes_nothing(plain: Built) -> None:
+    assert_second_run_writes_nothing(plain)
 
 
 def _ruff_findings(built: Built, files: list[str]) -> list[dict[str, Any]]:
@@ -479,6 +488,7 @@ def test_variant_check_migrate_and_a_request_round(
     assert check.returncode == 0 and NO_ISSUES in check.stdout, check.stdout + check.stderr
     passed(variant.http, "round")
     assert passed(variant.http, "facts")["posts_anonymous"] == 200
+    assert_second_run_writes_nothing(variant)
 
 
 def test_settings_package_base_py_is_edited(settings_package: Built) -> None:
@@ -529,11 +539,25 @@ def test_custom_rest_framework_values_are_kept_and_reported(custom_rest: Built) 
     assert "rest_framework.permissions.IsAuthenticated'" in conflict[0], conflict[0]
     assert "PAGE_SIZE" not in out, out  # djgen sets no PAGE_SIZE: nothing to report
     settings = variant.after["mysite/settings.py"]
-    assert_lines_kept(variant.before["mysite/settings.py"], settings)
+    # the one-line rates dict gets one key per line when djgen adds the scopes it lacks
+    one_line = '    "DEFAULT_THROTTLE_RATES": {"anon": "50/hour"},'
+    assert one_line in variant.before["mysite/settings.py"]
+    assert_lines_kept(
+        variant.before["mysite/settings.py"], settings, {one_line: '        "anon": "50/hour",'}
+    )
     assert settings.count("DEFAULT_PERMISSION_CLASSES") == 1, settings
     facts = passed(variant.http, "facts")
     rest = facts["rest_framework"]
     assert rest["PAGE_SIZE"] == 7
+    # the user's rate is kept; the scopes they left out still get djgen's (DRF answers a 500
+    # to every request when a throttle's scope has no rate)
+    assert rest["DEFAULT_THROTTLE_RATES"] == {
+        "anon": "50/hour",
+        "user": "5000/hour",
+        "burst": "120/min",
+        "strict": "10/min",
+    }
+    assert "kept yours REST_FRAMEWORK[DEFAULT_THROTTLE_RATES][anon]" in out, out
     assert rest["DEFAULT_PAGINATION_CLASS"] == "rest_framework.pagination.LimitOffsetPagination"
     assert rest["DEFAULT_PERMISSION_CLASSES"] == ["rest_framework.permissions.IsAuthenticated"]
     # djgen's other keys went in beside the user's

@@ -37,6 +37,14 @@ API_PREFIX = "api/<str:version>/"
 THIRD_PARTY_APPS = ("rest_framework", "django_filters", "corsheaders", "drf_spectacular")
 CONTRIB_LAST = "django.contrib.staticfiles"
 
+#: DRF throttle scopes and their default rates (``DJANGO_THROTTLE_<SCOPE>`` overrides each).
+THROTTLE_RATES = (
+    ("anon", "1000/hour"),
+    ("user", "5000/hour"),
+    ("burst", "120/min"),
+    ("strict", "10/min"),
+)
+
 
 def _settings_edits(project: str, app_module: str, app_installed: bool) -> list:
     """The settings.py edits, as data (each applied only where missing)."""
@@ -77,21 +85,27 @@ def _settings_edits(project: str, app_module: str, app_installed: bool) -> list:
             '        "rest_framework.throttling.ScopedRateThrottle",\n'
             "    )",
         ),
-        (
-            "DEFAULT_THROTTLE_RATES",
-            "{\n"
-            '        "anon": os.environ.get("DJANGO_THROTTLE_ANON", "1000/hour"),\n'
-            '        "user": os.environ.get("DJANGO_THROTTLE_USER", "5000/hour"),\n'
-            '        "burst": os.environ.get("DJANGO_THROTTLE_BURST", "120/min"),\n'
-            '        "strict": os.environ.get("DJANGO_THROTTLE_STRICT", "10/min"),\n'
-            "    }",
-        ),
+    ]
+    edits += [DictKey("REST_FRAMEWORK", key, value) for key, value in rest]
+    # one key per scope: a rate the user set is kept (and reported), the other scopes still get
+    # theirs — DRF answers every request with a 500 when a throttle's scope has no rate
+    edits += [
+        DictKey(
+            "REST_FRAMEWORK",
+            scope,
+            f'os.environ.get("DJANGO_THROTTLE_{scope.upper()}", "{rate}")',
+            path=("DEFAULT_THROTTLE_RATES",),
+            imports=("import os",),
+        )
+        for scope, rate in THROTTLE_RATES
+    ]
+    rest = [
         # a client-sent X-Forwarded-For is not trusted (throttles key on the socket's address);
         # settings_production.py trusts one proxy
         ("NUM_PROXIES", "0"),
         ("DEFAULT_SCHEMA_CLASS", '"drf_spectacular.openapi.AutoSchema"'),
     ]
-    edits += [DictKey("REST_FRAMEWORK", key, value, imports=("import os",)) for key, value in rest]
+    edits += [DictKey("REST_FRAMEWORK", key, value) for key, value in rest]
     title = f"{project} API"
     edits += [
         Assignment(
