@@ -1,0 +1,1 @@
+"""The ``jwt`` generator: JWT authentication (djangorestframework-simplejwt) and permissions."""
