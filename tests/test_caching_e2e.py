@@ -17,14 +17,15 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import _free_port, _wait_for_redis
 
 pytestmark = pytest.mark.django
 
@@ -126,6 +127,25 @@ def _facts(site: dict[str, Any], mode: str, env: dict[str, str]) -> dict[str, An
 def facts(site: dict[str, Any], redis_url: str) -> dict[str, Any]:
     # a database of its own on the session's server: the checks clear it
     return _facts(site, "main", {"REDIS_URL": redis_url.rsplit("/", 1)[0] + "/7"})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_redis(proc: subprocess.Popen[bytes], port: int, within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return True
+        except OSError:
+            time.sleep(0.05)
+    return False
 
 
 @pytest.fixture
