@@ -184,3 +184,14 @@ def test_split_module_keeps_comments_and_kinds() -> None:
     ]
     assert definitions[0].code == "# about A\nA = 1\n"
     assert definitions[1].code.startswith("@decorate\nclass C:")
+
+
+def test_the_guide_only_when_asked(tmp_path: Path) -> None:
+    root = _project(tmp_path, ABSTRACT_USER, 'AUTH_USER_MODEL = "people.Member"')
+    targets = {c.path.relative_to(root).as_posix() for c in plan(root / "blog", ["jwt"])}
+    assert "docs/auth.md" not in targets
+    (root / "pyproject.toml").write_text("[tool.djgen.jwt]\nguide = true\n")
+    changes = {c.path.relative_to(root).as_posix(): c for c in plan(root / "blog", ["jwt"])}
+    guide = changes["docs/auth.md"].new
+    assert "`username`, `email`, `nickname`, `password1`, `password2`" in guide
+    assert "DJANGO_JWT_SIGNING_KEY" in guide and "blog/permissions.py" in guide
