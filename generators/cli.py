@@ -179,6 +179,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from djgen.generators.core.pipeline import write
 
     module, changes = _plan(args.names, args.path, args.model, args.force)
+    if getattr(args, "fix_drift", False):
+        changes = _with_drift_fixes(module, args.names, args.path, changes)
     for problem in module.problems:
         _info(f"note: {problem.message}")
     refusals = [(c, r) for c in changes for r in c.refusals]
@@ -288,6 +290,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 added = [c.identity for c in change.changes if c.action == "added"]
                 print(f"{_rel(change.path)}: missing {_names(added) or 'changes'}")
             drift += len(pending)
+            drift += _check_drift(app, generators)
         if "migration" in names.split(","):
             drift += _check_migrations(app)
     if drift:
@@ -310,6 +313,58 @@ def _has_no_models(app: Path, root: Path) -> bool:
         return False
     _info(f"note: {_rel(app)}: no models, skipped")
     return True
+
+
+def _drift(module, names: str | Sequence[str], path: str | Path):
+    """The app's drift report for the generators ``names`` (and what they require)."""
+    from djgen.generators.core.drift import analyse
+    from djgen.generators.core.pipeline import app_dir_of
+    from djgen.generators.core.registry import UnknownGenerator, resolve
+
+    try:
+        resolved = list(resolve(names))
+    except UnknownGenerator as exc:
+        raise CLIError(str(exc)) from exc
+    return analyse(module, app_dir_of(path), resolved)
+
+
+def _check_drift(app: Path, generators: Sequence[str]) -> int:
+    """Print one line per stale place of the app's generated code; how many there are."""
+    from .reader import read_app
+
+    module = read_app(app)
+    if not module.ok:
+        return 0
+    report = _drift(module, list(generators), app)
+    for item in report.items:
+        line, col = item.span[0], item.span[1] + 1
+        print(f"{_rel(item.path)}:{line}:{col}: {item.message}")
+    return len(report.items)
+
+
+def _with_drift_fixes(module, names: str, path: str, changes):
+    """The planned changes with every drift fix applied on top (files with only drift are
+    added): ``generate --fix-drift``."""
+    from djgen.generators.core.drift import fix_text
+    from djgen.generators.core.pipeline import FileChange
+
+    report = _drift(module, names, path)
+    by_path = {c.path.resolve(): c for c in changes}
+    out = list(changes)
+    for target, items in report.by_path().items():
+        change = by_path.get(target.resolve())
+        if change is None:
+            old = report.texts.get(target)
+            if old is None:
+                continue
+            change = FileChange(path=target, old=old, new=old)
+            out.append(change)
+        change.new = fix_text(change.new, items)
+        fixed = ", ".join(sorted({i.definition for i in items}))
+        from djgen.generators.core.artifacts import MergeChange
+
+        change.changes.append(MergeChange(f"drift in {fixed}", "replaced"))
+    return out
 
 
 # -- makemigrations / lsp -----------------------------------------------------------------------
@@ -361,6 +416,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="replace definitions djgen generated earlier (never user-written ones)",
+    )
+    p.add_argument(
+        "--fix-drift",
+        action="store_true",
+        help="also bring existing definitions' field lists up to date with the models",
     )
     p.set_defaults(func=cmd_generate)
 

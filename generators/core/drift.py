@@ -1,0 +1,918 @@
+"""Drift: generated definitions that no longer match the models they were generated for.
+
+Data path: models.py → IR → generators (run through the pipeline; their ``Definition.code`` is
+parsed with ``ast`` to learn the lists they would write now) → **drift** (this module compares
+those lists with the same definitions in the target files, read with ``ast``) → diagnostics in
+the editor, lines of ``djgen check``, and fixes (``fix_text``: LibCST, one list element or option
+at a time, every other byte kept).
+
+What is compared, per definition that exists in a target file (with djgen's marker or not):
+serializer ``Meta.fields`` / ``Meta.read_only_fields``, filterset ``Meta.fields`` and declared
+filters, admin ``list_display`` / ``list_filter`` / ``search_fields`` / ``raw_id_fields`` /
+``list_select_related``, viewset ``search_fields`` / ``ordering_fields`` and the queryset's
+``select_related`` / ``prefetch_related``.
+
+- A name the model no longer has is an error (the code fails at import or at request time).
+- A field the generator would list now, missing from a list that otherwise follows the
+  generator's pattern (every model field it lists is one the generator lists, but for as many
+  as the new names displace from a capped list), is information.
+- A removed name and an added field of the same field class (known from the editor's previous
+  reading of the model, or from the migration history, which is what Django's autodetector would
+  ask about as a rename) is offered as a rename.
+- A definition for a model that no longer exists is an error; the fix removes it (its
+  ``router.register`` call and the imports only it used with it).
+- Lists djgen cannot relate to the model (``fields = "__all__"``, computed values, names of which
+  none is or was a field) are left alone, and so is a definition with a ``# djgen: ignore``
+  comment above it or on its ``class`` line.
+
+This module imports no generator: it runs them through ``pipeline.run_generators``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from djgen.generators.core.config import DjgenConfig, load_config
+from djgen.generators.core.ir import ModelIR, ModuleIR
+from djgen.generators.core.paths import app_dir_of
+
+ReadText = Callable[[Path], "str | None"]
+
+#: The generators whose definitions hold lists drift compares.
+DRIFT_GENERATORS = ("serializer", "filterset", "viewset", "admin")
+
+IGNORE = "# djgen: ignore"
+
+#: Class-level options (attribute name → how its elements name fields).
+_CLASS_OPTIONS = (
+    "list_display",
+    "list_filter",
+    "search_fields",
+    "raw_id_fields",
+    "list_select_related",
+    "ordering_fields",
+    "autocomplete_fields",
+)
+_META_OPTIONS = ("fields", "read_only_fields")
+_QUERYSET_CALLS = ("select_related", "prefetch_related")
+#: The option that holds declared filters (class-body ``x = filters.XFilter(...)``).
+DECLARED = "filters"
+
+Severity = Literal["error", "information"]
+Kind = Literal["stale", "missing", "rename", "deleted"]
+
+
+# --------------------------------------------------------------------------------------------
+# Reading lists out of class definitions (ast)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Element:
+    """One string in a list: its value and where it is (1-based lines, 0-based char columns)."""
+
+    value: str
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass
+class ListOption:
+    """A list option of a class: ``Meta.fields``, ``search_fields``, ``select_related``, …"""
+
+    name: str
+    elements: list[Element]
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    #: Declared filters: value → the statement's source (generated code only).
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def values(self) -> list[str]:
+        return [e.value for e in self.elements]
+
+
+@dataclass
+class ClassFacts:
+    name: str
+    line: int
+    col: int
+    end_col: int
+    end_line: int
+    options: dict[str, ListOption]
+    #: Names the class body binds (declared fields, methods): valid in its own lists.
+    declared: set[str]
+    #: The model the class is for, when it says so (``Meta.model``, ``queryset``, register).
+    model: str | None
+    ignored: bool
+    #: The first line of the statement (decorators included), for removal.
+    start_line: int = 0
+    #: Declared filters: attribute → the field it filters on.
+    filter_attrs: dict[str, str] = field(default_factory=dict)
+
+
+def _char_col(lines: list[str], line: int, byte_col: int) -> int:
+    if 0 < line <= len(lines):
+        return len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+    return byte_col
+
+
+def _element(node: ast.expr, lines: list[str]) -> Element | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return Element(
+            node.value,
+            node.lineno,
+            _char_col(lines, node.lineno, node.col_offset),
+            node.end_lineno or node.lineno,
+            _char_col(lines, node.end_lineno or node.lineno, node.end_col_offset or 0),
+        )
+    return None
+
+
+def _list_option(name: str, node: ast.expr, lines: list[str]) -> ListOption | None:
+    if not isinstance(node, (ast.Tuple, ast.List)):
+        return None  # "__all__", a computed value: not a list djgen can relate to
+    elements = [_element(e, lines) for e in node.elts]
+    if any(e is None for e in elements):
+        return None
+    return _option(name, node, [e for e in elements if e is not None], lines)
+
+
+def _option(name: str, node: ast.AST, elements: list[Element], lines: list[str]) -> ListOption:
+    line, end = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+    return ListOption(
+        name,
+        elements,
+        line,
+        _char_col(lines, line, node.col_offset),  # type: ignore[attr-defined]
+        end,
+        _char_col(lines, end, node.end_col_offset or 0),  # type: ignore[attr-defined]
+    )
+
+
+def _assigned(statement: ast.stmt) -> tuple[list[str], ast.expr | None]:
+    if isinstance(statement, ast.Assign):
+        return [t.id for t in statement.targets if isinstance(t, ast.Name)], statement.value
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return [statement.target.id], statement.value
+    return [], None
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+def _queryset_calls(node: ast.expr) -> tuple[str | None, list[ast.Call]]:
+    """``Book.objects.select_related("a").prefetch_related("b")`` → ("Book", [calls])."""
+    calls: list[ast.Call] = []
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        calls.append(node)
+        node = node.func.value
+    dotted = _dotted(node)
+    model = dotted.split(".")[0] if dotted.endswith(".objects") else None
+    return model, calls
+
+
+def _is_filter_call(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Call) and _dotted(node.func).endswith("Filter")
+
+
+def _filter_field(call: ast.Call, default: str) -> str:
+    for keyword in call.keywords:
+        if keyword.arg == "field_name" and isinstance(keyword.value, ast.Constant):
+            return str(keyword.value.value)
+    return default
+
+
+def class_facts(node: ast.ClassDef, lines: list[str], source: str | None = None) -> ClassFacts:
+    options: dict[str, ListOption] = {}
+    declared: set[str] = set()
+    model: str | None = None
+    filters: list[Element] = []
+    sources: dict[str, str] = {}
+    filter_attrs: dict[str, str] = {}
+    for decorator in node.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and _dotted(decorator.func).endswith("register")
+            and decorator.args
+            and isinstance(decorator.args[0], ast.Name)
+        ):
+            model = decorator.args[0].id
+    for statement in node.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            declared.add(statement.name)
+            continue
+        if isinstance(statement, ast.ClassDef):
+            declared.add(statement.name)
+            if statement.name == "Meta":
+                for inner in statement.body:
+                    names, value = _assigned(inner)
+                    for name in names:
+                        if name == "model" and isinstance(value, ast.Name):
+                            model = value.id
+                        if name in _META_OPTIONS and value is not None:
+                            option = _list_option(f"Meta.{name}", value, lines)
+                            if option is not None:
+                                options[option.name] = option
+            continue
+        names, value = _assigned(statement)
+        for name in names:
+            declared.add(name)
+            if name in _CLASS_OPTIONS and value is not None:
+                option = _list_option(name, value, lines)
+                if option is not None:
+                    options[name] = option
+            elif name == "queryset" and value is not None:
+                owner, calls = _queryset_calls(value)
+                model = model or owner
+                for call in calls:
+                    attr = call.func.attr  # type: ignore[attr-defined]
+                    if attr in _QUERYSET_CALLS and not call.keywords:
+                        elements = [_element(a, lines) for a in call.args]
+                        if elements and all(e is not None for e in elements):
+                            options[attr] = _option(
+                                attr, call, [e for e in elements if e is not None], lines
+                            )
+            elif _is_filter_call(value):
+                assert isinstance(value, ast.Call)
+                target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+                if isinstance(target, ast.Name):
+                    filter_attrs[name] = _filter_field(value, name)
+                    filters.append(
+                        Element(
+                            _filter_field(value, name),
+                            target.lineno,
+                            _char_col(lines, target.lineno, target.col_offset),
+                            target.end_lineno or target.lineno,
+                            _char_col(lines, target.lineno, target.end_col_offset or 0),
+                        )
+                    )
+                    if source is not None:
+                        segment = ast.get_source_segment(source, statement)
+                        if segment:
+                            sources[_filter_field(value, name)] = segment
+    if filters:
+        options[DECLARED] = ListOption(
+            DECLARED, filters, node.lineno, node.col_offset, node.lineno, node.col_offset, sources
+        )
+    start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    name_line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
+    col = name_line.find(node.name, name_line.find("class") + 5)
+    return ClassFacts(
+        name=node.name,
+        line=node.lineno,
+        col=max(col, 0),
+        end_line=node.lineno,
+        end_col=max(col, 0) + len(node.name),
+        options=options,
+        declared=declared,
+        model=model,
+        ignored=_ignored(lines, start, node.lineno),
+        start_line=start,
+        filter_attrs=filter_attrs,
+    )
+
+
+def _ignored(lines: list[str], start: int, class_line: int) -> bool:
+    """A ``# djgen: ignore`` comment in the comment block above, or on the ``class`` line."""
+    if 0 < class_line <= len(lines) and IGNORE in lines[class_line - 1]:
+        return True
+    index = start - 2
+    while index >= 0 and lines[index].strip().startswith("#"):
+        if lines[index].strip().startswith(IGNORE):
+            return True
+        index -= 1
+    return False
+
+
+@dataclass
+class FileFacts:
+    classes: dict[str, ClassFacts]
+    #: name → (module, line) for ``from <module> import name`` statements.
+    imports: dict[str, str]
+    #: ``router.register(...)`` calls: (line, col, end_col, names used in the call).
+    registers: list[tuple[int, int, int, set[str]]]
+    lines: list[str]
+
+
+_FILES: dict[str, FileFacts | None] = {}
+
+
+def file_facts(text: str) -> FileFacts | None:
+    """The classes, imports and register calls of a target file; None when it does not parse.
+    Memoised by text (the editor asks about the same target files on every change)."""
+    if text in _FILES:
+        return _FILES[text]
+    try:
+        tree = ast.parse(text.removeprefix("\ufeff"))
+    except (SyntaxError, ValueError):
+        facts = None
+    else:
+        lines = text.splitlines()
+        classes: dict[str, ClassFacts] = {}
+        imports: dict[str, str] = {}
+        registers: list[tuple[int, int, int, set[str]]] = []
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef):
+                classes[node.name] = class_facts(node, lines)
+            elif isinstance(node, ast.ImportFrom):
+                module = "." * node.level + (node.module or "")
+                for alias in node.names:
+                    imports[alias.asname or alias.name] = module
+            elif (
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Call)
+                and _dotted(node.value.func).endswith(".register")
+            ):
+                used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+                line = node.lineno
+                registers.append(
+                    (
+                        line,
+                        _char_col(lines, line, node.col_offset),
+                        _char_col(lines, line, node.end_col_offset or 0)
+                        if node.end_lineno == line
+                        else len(lines[line - 1]),
+                        used,
+                    )
+                )
+        facts = FileFacts(classes, imports, registers, lines)
+    if len(_FILES) > 64:
+        _FILES.pop(next(iter(_FILES)))
+    _FILES[text] = facts
+    return facts
+
+
+# --------------------------------------------------------------------------------------------
+# What the generators would write now (run through the pipeline, cached per model shape)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One generated class: its target file, name, model and lists."""
+
+    generator: str
+    target: str
+    name: str
+    model: str
+    options: dict[str, ListOption]
+
+
+_EXPECTED: dict[tuple[object, ...], list[Expected]] = {}
+
+
+def _shape_key(model: ModelIR) -> tuple[object, ...]:
+    from djgen.generators.core.pipeline import _model_key
+
+    return _model_key(model)
+
+
+def expected(
+    module: ModuleIR, app_dir: Path, names: Iterable[str], config: DjgenConfig
+) -> dict[str, list[Expected]]:
+    """model → the classes the generators would write for it now (parsed from their code)."""
+    from djgen.generators.core.pipeline import build_context, run_generators, target_path
+
+    names = tuple(n for n in DRIFT_GENERATORS if n in set(names))
+    concrete = [m for m in module.models if m.concrete]
+    fingerprint = repr(config)
+    keys = {m.name: (names, str(app_dir), m.name, _shape_key(m), fingerprint) for m in concrete}
+    missing = [m for m, key in keys.items() if key not in _EXPECTED]
+    if missing and names:
+        found: dict[str, list[Expected]] = {m: [] for m in missing}
+        context = build_context(module, config, app_dir, missing)
+        for generator, result in run_generators(context, names).items():
+            if generator not in names:
+                continue
+            for artifact in result.artifacts:
+                target = str(target_path(artifact, context))
+                for definition in artifact.definitions:
+                    if definition.kind != "class" or definition.model not in found:
+                        continue
+                    facts = _code_facts(definition.code)
+                    if facts is None:
+                        continue
+                    found[definition.model].append(
+                        Expected(generator, target, definition.name, definition.model, facts)
+                    )
+        if len(_EXPECTED) > 50_000:
+            _EXPECTED.clear()
+        for m in missing:
+            _EXPECTED[keys[m]] = found[m]
+    return {m: _EXPECTED.get(key, []) for m, key in keys.items()}
+
+
+def _code_facts(code: str) -> dict[str, ListOption] | None:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    node = next((n for n in tree.body if isinstance(n, ast.ClassDef)), None)
+    if node is None:
+        return None
+    return class_facts(node, code.splitlines(), code).options
+
+
+# --------------------------------------------------------------------------------------------
+# The comparison
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DriftItem:
+    """One stale place."""
+
+    kind: Kind
+    severity: Severity
+    path: Path  # the target file
+    definition: str  # BookSerializer
+    option: str  # Meta.fields, search_fields, select_related, filters, "" (deleted)
+    model: str
+    name: str  # the stale or missing name (deleted: the model)
+    message: str
+    #: Where in the target file (1-based line, 0-based char columns).
+    span: tuple[int, int, int, int]
+    new_name: str | None = None
+    #: The field in models.py the item is about (its span), when it still exists.
+    field_span: tuple[int, int, int, int] | None = None
+    #: Declared filter to insert (missing filters): the generated statement.
+    code: str | None = None
+    #: For missing names: the name it goes after in the list (None: first).
+    after: str | None = None
+
+    def key(self) -> str:
+        return "|".join(
+            (
+                self.kind,
+                str(self.path),
+                self.definition,
+                self.option,
+                self.name,
+                self.new_name or "",
+            )
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "path": str(self.path),
+            "definition": self.definition,
+            "option": self.option,
+            "model": self.model,
+            "name": self.name,
+            "new_name": self.new_name,
+            "code": self.code,
+            "after": self.after,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DriftItem:
+        return cls(
+            kind=data["kind"],
+            severity="error",
+            path=Path(data["path"]),
+            definition=data["definition"],
+            option=data["option"],
+            model=data["model"],
+            name=data["name"],
+            message="",
+            span=(0, 0, 0, 0),
+            new_name=data.get("new_name"),
+            code=data.get("code"),
+            after=data.get("after"),
+        )
+
+
+def _label(definition: str, option: str) -> str:
+    return definition if option == DECLARED else f"{definition}.{option}"
+
+
+def _base(option: str, value: str) -> str:
+    """The model attribute a list element names: ``-title`` → title, ``^name`` → name,
+    ``publisher__name`` → publisher."""
+    value = value.lstrip("-^=@$")
+    return value.split("__", 1)[0]
+
+
+def _model_names(model: ModelIR, module: ModuleIR) -> set[str]:
+    """Every name a list may use for the model: fields, attnames, pk, methods, reverse
+    relations (``related_name`` or ``<model>_set``, and the query name)."""
+    names = {"pk", "__str__", *model.methods}
+    for f in model.fields:
+        names.add(f.name)
+        if f.is_relation and not f.is_m2m:
+            names.add(f.attname)
+    label = model.label
+    for other in module.models:
+        for f in other.fields:
+            if f.related_model in (label, f"{module.app_label}.{model.name}") or (
+                f.related_model == "self" and other is model
+            ):
+                if f.related_name:
+                    names.add(f.related_name.rstrip("+"))
+                names.add(f"{other.name.lower()}_set")
+                names.add(other.name.lower())
+    return names
+
+
+@dataclass
+class History:
+    """What the fields of each model were before: model → field → field class."""
+
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: model → field → the keyword names it was written with (to pick a rename's partner).
+    keywords: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+
+    def had(self, model: str, name: str) -> str | None:
+        return self.fields.get(model, {}).get(name)
+
+    def models(self) -> set[str]:
+        return set(self.fields)
+
+
+def history_of(
+    app_dir: Path, module: ModuleIR, read_text: ReadText | None, *baselines: ModuleIR | None
+) -> History:
+    """Earlier field classes: the migration history's state, then the editor's baselines."""
+    history = History()
+    try:
+        from djgen.generators.migrations.loader import read_history
+
+        state = read_history(app_dir / "migrations", module.app_label, read_text=read_text).state()
+        for ms in state.app_models(module.app_label):
+            history.fields[ms.name] = {n: f.class_name for n, f in ms.fields.items()}
+            history.keywords[ms.name] = {n: frozenset(f.kwargs) for n, f in ms.fields.items()}
+    except Exception:  # no or broken migrations: no history (the migration check says why)
+        pass
+    for baseline in baselines:
+        if baseline is None or not baseline.ok:
+            continue
+        for m in baseline.models:
+            known = history.fields.setdefault(m.name, {})
+            words = history.keywords.setdefault(m.name, {})
+            for f in m.fields:
+                known.setdefault(f.name, f.field_class)
+                words.setdefault(f.name, frozenset(f.kwargs))
+    return history
+
+
+def _span(e: Element | ListOption | ClassFacts) -> tuple[int, int, int, int]:
+    return (e.line, e.col, e.end_line, e.end_col)
+
+
+def _field_span(model: ModelIR | None, name: str) -> tuple[int, int, int, int] | None:
+    if model is None:
+        return None
+    f = model.field(name)
+    span = f.span if f is not None and f.span is not None else model.name_span
+    if span is None:
+        return None
+    return (span.line, span.col, span.end_line, span.end_col)
+
+
+def compare(
+    current: ClassFacts,
+    wanted: Expected,
+    model: ModelIR,
+    module: ModuleIR,
+    path: Path,
+    history: History,
+) -> list[DriftItem]:
+    """The drift of one existing class against what its generator writes now."""
+    if current.ignored:
+        return []
+    names = _model_names(model, module)
+    broken_filters = {a for a, f in current.filter_attrs.items() if _base(DECLARED, f) not in names}
+    valid = names | (current.declared - broken_filters)
+    fields = {f.name for f in model.fields} | {
+        f.attname for f in model.fields if f.is_relation and not f.is_m2m
+    }
+    formerly = set(history.fields.get(model.name, {}))
+    items: list[DriftItem] = []
+    for name, option in current.options.items():
+        generated = wanted.options.get(name)
+        allowed = valid | set(generated.values if generated else ())
+        values = option.values
+        bases = [_base(name, v) for v in values]
+        related = any(b in allowed or b in formerly for b in bases)
+        if not related:
+            continue  # nothing in it is or was a field: the user's own list
+        stale = [(e, b) for e, b in zip(option.elements, bases, strict=True) if b not in allowed]
+        missing: list[str] = []
+        if generated is not None:
+            present = set(values)
+            listed_fields = {b for b in bases if b in fields}
+            candidates = [v for v in generated.values if v not in present]
+            # the list follows the generator's pattern when every model field it lists is one
+            # the generator lists, but for as many as the new names displace (a capped list)
+            extra = listed_fields - {_base(name, v) for v in generated.values}
+            if len(extra) <= len(candidates):
+                missing = candidates
+        label = _label(current.name, name)
+        renamed: set[str] = set()
+        for element, base in stale:
+            old_class = history.had(model.name, base)
+            partner = None
+            if old_class is not None:
+                partner = _partner(model, name, base, old_class, missing, renamed, history)
+            if partner is not None and element.value == base:
+                renamed.add(partner)
+                items.append(
+                    DriftItem(
+                        "rename",
+                        "error",
+                        path,
+                        current.name,
+                        name,
+                        model.name,
+                        element.value,
+                        f"{label} lists {element.value}, which {model.name} no longer has; "
+                        f"renamed to {partner}?",
+                        _span(element),
+                        new_name=partner,
+                        field_span=_field_span(model, partner),
+                    )
+                )
+                continue
+            what = "filters on" if name == DECLARED else "lists"
+            items.append(
+                DriftItem(
+                    "stale",
+                    "error",
+                    path,
+                    current.name,
+                    name,
+                    model.name,
+                    element.value,
+                    f"{label} {what} {element.value}, which {model.name} no longer has",
+                    _span(element),
+                    field_span=_field_span(model, ""),
+                )
+            )
+        for value in missing:
+            if value in renamed:
+                continue
+            order = generated.values if generated else []
+            before = [v for v in order[: order.index(value)] if v in set(values)]
+            what = "declare a filter for" if name == DECLARED else "list"
+            where = "" if name in ("Meta.fields", DECLARED) else f" in {name}"
+            items.append(
+                DriftItem(
+                    "missing",
+                    "information",
+                    path,
+                    current.name,
+                    name,
+                    model.name,
+                    value,
+                    f"{current.name} does not {what} {value}{where}, added to {model.name}",
+                    _span(option),
+                    field_span=_field_span(model, _base(name, value)),
+                    code=generated.sources.get(value) if generated else None,
+                    after=before[-1] if before else None,
+                )
+            )
+    return items
+
+
+def _partner(
+    model: ModelIR,
+    option: str,
+    old: str,
+    old_class: str,
+    missing: list[str],
+    taken: set[str],
+    history: History,
+) -> str | None:
+    """The added field a removed one was most likely renamed to: the same field class (what
+    Django's autodetector asks about), then the most keywords in common, then the closest name."""
+    import difflib
+
+    formerly = history.fields.get(model.name, {})
+    before = history.keywords.get(model.name, {}).get(old, frozenset())
+    best: tuple[float, float, str] | None = None
+    for value in missing:
+        base = _base(option, value)
+        f = model.field(base)
+        if value in taken or base in formerly or f is None or f.field_class != old_class:
+            continue
+        now = frozenset(f.kwargs)
+        union = before | now
+        common = len(before & now) / len(union) if union else 1.0
+        score = (common, difflib.SequenceMatcher(None, old, base).ratio(), value)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    return best[2] if best else None
+
+
+def _deleted(facts: FileFacts, module: ModuleIR, path: Path, history: History) -> list[DriftItem]:
+    """Classes (and router registrations) for models that no longer exist."""
+    models = {m.name for m in module.models}
+    choices = {c.name for c in module.choices}
+    items: list[DriftItem] = []
+    gone: set[str] = set()
+    for cls in facts.classes.values():
+        model = cls.model
+        if cls.ignored or model is None or model in models or model in choices:
+            continue
+        source = facts.imports.get(model, "")
+        if not source.endswith("models") or not source.startswith("."):
+            continue
+        gone.add(cls.name)
+        items.append(
+            DriftItem(
+                "deleted",
+                "error",
+                path,
+                cls.name,
+                "",
+                model,
+                model,
+                f"{cls.name} is for {model}, which no longer exists",
+                _span(cls),
+            )
+        )
+    return items
+
+
+def _deleted_registrations(
+    facts: FileFacts, path: Path, removed: Mapping[str, str]
+) -> list[DriftItem]:
+    items = []
+    for line, col, end_col, used in facts.registers:
+        for name in sorted(used & set(removed)):
+            items.append(
+                DriftItem(
+                    "deleted",
+                    "error",
+                    path,
+                    name,
+                    "register",
+                    removed[name],
+                    removed[name],
+                    f"the router registers {name}, whose model {removed[name]} no longer exists",
+                    (line, col, line, end_col),
+                )
+            )
+    return items
+
+
+@dataclass
+class DriftReport:
+    items: list[DriftItem]
+    #: The target files read (path → text), for fixing and for ranges.
+    texts: dict[Path, str]
+
+    def by_path(self) -> dict[Path, list[DriftItem]]:
+        out: dict[Path, list[DriftItem]] = {}
+        for item in self.items:
+            out.setdefault(item.path, []).append(item)
+        return out
+
+
+def analyse(
+    module: ModuleIR,
+    app_dir: str | Path,
+    names: Iterable[str] = DRIFT_GENERATORS,
+    *,
+    config: DjgenConfig | None = None,
+    read_text: ReadText | None = None,
+    baseline: ModuleIR | None = None,
+    history: History | None = None,
+) -> DriftReport:
+    """Every stale place of the app's generated definitions (``ast`` only; cached)."""
+    from djgen.generators.core.pipeline import read_disk
+
+    app = app_dir_of(app_dir)
+    read = read_text or read_disk
+    if config is None:
+        config = load_config(app)
+    names = [n for n in names if n in DRIFT_GENERATORS]
+    if not module.ok or not names:
+        return DriftReport([], {})
+    wanted = expected(module, app, names, config)
+    if history is None:
+        history = history_of(app, module, read_text, baseline)
+    texts: dict[Path, str] = {}
+    parsed: dict[Path, FileFacts | None] = {}
+
+    def facts_of(target: str | Path) -> FileFacts | None:
+        p = Path(target)
+        if p not in parsed:
+            text = read(p)
+            parsed[p] = file_facts(text) if text else None
+            if text is not None:
+                texts[p] = text
+        return parsed[p]
+
+    items: list[DriftItem] = []
+    for model in module.models:
+        for want in wanted.get(model.name, []):
+            facts = facts_of(want.target)
+            if facts is None or want.name not in facts.classes:
+                continue
+            current = facts.classes[want.name]
+            if current.model not in (None, model.name):
+                continue  # the same name for another model: not this definition
+            items.extend(compare(current, want, model, module, Path(want.target), history))
+    # deleted models: every target file the generators write
+    targets = _targets(module, app, names, config)
+    removed: dict[str, str] = {}
+    for target in targets:
+        facts = facts_of(target)
+        if facts is None:
+            continue
+        found = _deleted(facts, module, target, history)
+        items.extend(found)
+        removed.update({i.definition: i.model for i in found})
+    if removed:
+        for target in targets:
+            facts = facts_of(target)
+            if facts is not None:
+                items.extend(_deleted_registrations(facts, target, removed))
+    return DriftReport(items, texts)
+
+
+_TARGETS: dict[tuple[object, ...], list[Path]] = {}
+
+
+def _targets(module: ModuleIR, app: Path, names: list[str], config: DjgenConfig) -> list[Path]:
+    """The files the generators write for the app (serializers.py, …, urls.py)."""
+    from djgen.generators.core.pipeline import build_context, run_generators, target_path
+
+    key = (str(app), tuple(names), repr(config))
+    if key not in _TARGETS:
+        concrete = [m.name for m in module.models if m.concrete]
+        out: list[Path] = []
+        if concrete:
+            context = build_context(module, config, app, concrete[:1])
+            for result in run_generators(context, names).values():
+                for artifact in result.artifacts:
+                    if artifact.content is None and artifact.root == "app":
+                        path = target_path(artifact, context)
+                        if path not in out:
+                            out.append(path)
+        else:
+            layout = getattr(config, "layout", "flat")
+            base = app / "api" if layout == "api" else app
+            out = [base / f for f in ("serializers.py", "filters.py", "views.py", "urls.py")]
+            out.append(app / "admin.py")
+        if out:
+            _TARGETS[key] = out
+        return out
+    return _TARGETS[key]
+
+
+# --------------------------------------------------------------------------------------------
+# Fixes (LibCST, computed only when asked for)
+# --------------------------------------------------------------------------------------------
+
+
+def fix_text(text: str, items: Iterable[DriftItem]) -> str:
+    """``text`` with the given items (all of this file) fixed; every other byte kept."""
+    from djgen.generators.core.drift_fix import apply
+
+    return apply(text, list(items))
+
+
+@dataclass
+class FixedFile:
+    path: Path
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+    @property
+    def created(self) -> bool:
+        return False
+
+
+def fixes(report: DriftReport, keys: Iterable[str] | None = None) -> list[FixedFile]:
+    """The fixed text of each file with drift (``keys``: only those items)."""
+    wanted = set(keys) if keys is not None else None
+    out = []
+    for path, items in report.by_path().items():
+        chosen = [i for i in items if wanted is None or i.key() in wanted]
+        if not chosen or path not in report.texts:
+            continue
+        old = report.texts[path]
+        out.append(FixedFile(path, old, fix_text(old, chosen)))
+    return out
