@@ -391,6 +391,13 @@ def run_round():
             "api_root_anonymous": anon.get("/api/v1/").status_code,
             "posts_anonymous": anon.get("/api/v1/posts/").status_code,
             "hello": [hello.status_code, hello.content.decode(errors="replace")[:200]],
+            "logging": {
+                name or "root": {
+                    "level": logging.getLevelName(logging.getLogger(name).getEffectiveLevel()),
+                    "handlers": [type(h).__name__ for h in logging.getLogger(name).handlers],
+                }
+                for name in ("", "api.requests")
+            },
         }
 
 

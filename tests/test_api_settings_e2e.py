@@ -114,6 +114,12 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",  # no anonymous reads by default
     ],
 }
+
+LOGGING = {
+    "version": 1,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
 """
 
 
@@ -384,6 +390,7 @@ def test_djgen_defaults_reach_drf(plain_round: dict[str, dict[str, Any]]) -> Non
     assert rest["EXCEPTION_HANDLER"] == "mysite.api.errors.api_exception_handler"
     assert rest["ALLOWED_VERSIONS"] == ["v1"] and rest["NUM_PROXIES"] == 0
     assert facts["api_root_anonymous"] == 200
+    assert facts["logging"]["api.requests"] == {"level": "INFO", "handlers": ["StreamHandler"]}
 
 
 def test_openapi_schema_validates_without_warnings(plain: Built, tmp_path: Path) -> None:
@@ -542,8 +549,14 @@ def test_custom_rest_framework_values_are_kept_and_reported(custom_rest: Built) 
     # the one-line rates dict gets one key per line when djgen adds the scopes it lacks
     one_line = '    "DEFAULT_THROTTLE_RATES": {"anon": "50/hour"},'
     assert one_line in variant.before["mysite/settings.py"]
+    handlers = '    "handlers": {"console": {"class": "logging.StreamHandler"}},'
     assert_lines_kept(
-        variant.before["mysite/settings.py"], settings, {one_line: '        "anon": "50/hour",'}
+        variant.before["mysite/settings.py"],
+        settings,
+        {
+            one_line: '        "anon": "50/hour",',
+            handlers: '        "console": {"class": "logging.StreamHandler"},',
+        },
     )
     assert settings.count("DEFAULT_PERMISSION_CLASSES") == 1, settings
     facts = passed(variant.http, "facts")
@@ -563,6 +576,10 @@ def test_custom_rest_framework_values_are_kept_and_reported(custom_rest: Built) 
     # djgen's other keys went in beside the user's
     assert rest["EXCEPTION_HANDLER"] == "mysite.api.errors.api_exception_handler"
     assert rest["DEFAULT_VERSIONING_CLASS"] == "rest_framework.versioning.URLPathVersioning"
+    # the user's LOGGING kept (root handler); the request log still reaches a handler at INFO
+    assert facts["logging"]["root"] == {"level": "WARNING", "handlers": ["StreamHandler"]}
+    assert facts["logging"]["api.requests"] == {"level": "INFO", "handlers": ["StreamHandler"]}
+    assert "LOGGING[loggers][api.requests]" in out, out
     # the user's default applies where djgen's viewsets do not set their own: the API root
     assert facts["api_root_anonymous"] == 401
     # ... and a second run still reports it and writes nothing

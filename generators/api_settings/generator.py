@@ -46,7 +46,39 @@ THROTTLE_RATES = (
 )
 
 
-def _settings_edits(project: str, app_module: str, app_installed: bool) -> list:
+#: What the API's logging needs in a LOGGING the user already has: ``(path, key, value)``, the
+#: same entries as templates/logging.py.j2 (one line each; the merge lays them out).
+LOGGING_ENTRIES = (
+    (("formatters",), "api", '{"format": "{asctime} {levelname} {name} {message}", "style": "{"}'),
+    (("handlers",), "api_console", '{"class": "logging.StreamHandler", "formatter": "api"}'),
+    (
+        ("loggers",),
+        "api.requests",
+        '{"handlers": ["api_console"], '
+        '"level": os.environ.get("DJANGO_API_LOG_LEVEL", "INFO"), "propagate": False}',
+    ),
+    (
+        ("loggers",),
+        "api.errors",
+        '{"handlers": ["api_console"], "level": "ERROR", "propagate": False}',
+    ),
+)
+
+
+def _logging_edits(has_logging: bool) -> list:
+    """A new LOGGING from the template; in the user's own LOGGING, only the API's formatter,
+    handler and loggers (theirs kept and reported), so request lines still reach a handler."""
+    if not has_logging:
+        return [Assignment("LOGGING", render("api-settings/logging.py.j2"), imports=("import os",))]
+    return [
+        DictKey("LOGGING", key, value, path=path, imports=("import os",))
+        for path, key, value in LOGGING_ENTRIES
+    ]
+
+
+def _settings_edits(
+    project: str, app_module: str, app_installed: bool, has_logging: bool = False
+) -> list:
     """The settings.py edits, as data (each applied only where missing)."""
     edits: list = []
     previous = CONTRIB_LAST
@@ -131,9 +163,8 @@ def _settings_edits(project: str, app_module: str, app_installed: bool) -> list:
             '    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",\n'
             "}\n",
         ),
-        Assignment("LOGGING", render("api-settings/logging.py.j2"), imports=("import os",)),
     ]
-    return edits
+    return edits + _logging_edits(has_logging)
 
 
 def _project(context: GenerationContext) -> ProjectInfo:
@@ -219,7 +250,10 @@ class ApiSettingsGenerator:
         )
         by_hand = set(context.options()["by_hand"])
         settings_edits = _settings_edits(
-            package, context.app.module, project.installs(context.app.module)
+            package,
+            context.app.module,
+            project.installs(context.app.module),
+            has_logging=project.setting("LOGGING") is not None,
         )
         notes = [
             f"{_setting_of(edit)} is yours to edit ([tool.djgen.api-settings] by_hand): "
