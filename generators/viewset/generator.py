@@ -120,6 +120,7 @@ class ViewSetGenerator:
             return GenerationResult()
         paginations: dict[str, str] = context.provided("filterset", "pagination_class", {})
         mixin: dict[str, str] | None = context.provided("caching", "viewset_mixin")
+        writes: dict[str, str] | None = context.provided("cqrs", "viewset_mixin")
         views = Artifact(
             generator=self.name,
             target=config.target("views"),
@@ -166,6 +167,11 @@ class ViewSetGenerator:
             if mixin is not None:
                 values["bases"].insert(0, mixin["class"])
                 views.imports.append(Import(mixin["module"], mixin["class"]))
+            # cqrs: creates, updates and deletes dispatch commands (the mixin sets the owner)
+            values["commands"] = writes is not None
+            if writes is not None:
+                values["bases"].insert(len(values["bases"]) - 1, writes["class"])
+                views.imports.append(Import(writes["module"], writes["class"]))
             if values["owner"] is not None and not permissions.definitions:
                 permissions.definitions.append(
                     Definition(

@@ -1,0 +1,1 @@
+"""The ``eventsourcing`` generator: the project's ``eventstore`` app (see generator.py)."""

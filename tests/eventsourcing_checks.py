@@ -1,0 +1,340 @@
+"""Run inside a generated project (``python eventsourcing_checks.py <group> [--postgres]``):
+exercises the generated eventstore / cqrs code through real requests and the ORM and prints
+one JSON object of facts for tests/test_eventsourcing_e2e.py and tests/test_cqrs_e2e.py.
+
+Nothing is mocked: requests go through the project's ROOT_URLCONF with DRF's APIClient
+(session auth via force_login), the database is the project's (SQLite, or PostgreSQL with
+``mysite.settings_pg``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import threading
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
+
+import django
+
+django.setup()
+
+from blog.models import Category, Post, Tag  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections, transaction  # noqa: E402
+from django.test import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from eventstore import store  # noqa: E402
+from eventstore.models import Event, ImmutableError, Snapshot  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+User = get_user_model()
+facts: dict = {}
+
+
+def client(user=None):
+    c = APIClient(REMOTE_ADDR="127.0.0.9", HTTP_HOST="localhost")
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def users():
+    alice = User.objects.create_user("alice", password="pw-alice-123")
+    bob = User.objects.create_user("bob", password="pw-bob-123")
+    staff = User.objects.create_user("staff", password="pw-staff-123", is_staff=True)
+    return alice, bob, staff
+
+
+def events_of(post_id):
+    return list(
+        Event.objects.filter(aggregate_type="blog.post", aggregate_id=str(post_id))
+        .order_by("version")
+        .values("version", "event_type", "data", "actor", "ip_address")
+    )
+
+
+def rows():
+    out = {}
+    for model in (Category, Tag, Post):
+        items = []
+        for obj in model.objects.order_by("pk"):
+            state = store.state_of(obj)
+            items.append(state)
+        out[model._meta.label] = items
+    return out
+
+
+def api_group():
+    alice, bob, staff = users()
+    a, b, s, anon = client(alice), client(bob), client(staff), client()
+    r = a.post("/api/v1/categories/", {"name": "News", "slug": "news"}, format="json")
+    category = r.json()["id"]
+    r = a.post("/api/v1/tags/", {"name": "django"}, format="json")
+    tag = r.json()["id"]
+    r = a.post(
+        "/api/v1/posts/",
+        {"category": category, "title": "first", "body": "b", "tags": [tag]},
+        format="json",
+    )
+    facts["create_status"] = r.status_code
+    post = r.json()["id"]
+    facts["create_body_title"] = r.json().get("title")
+    facts["row_after_create"] = Post.objects.filter(pk=post).values_list("title", flat=True).first()
+    facts["events_after_create"] = events_of(post)
+    time.sleep(0.05)
+    between = timezone.now()
+    time.sleep(0.05)
+    r = a.patch(f"/api/v1/posts/{post}/", {"title": "second"}, format="json")
+    facts["update_status"] = r.status_code
+    facts["events_after_update"] = events_of(post)
+    history = f"/api/v1/posts/{post}/history/"
+    facts["history_owner"] = a.get(history).status_code
+    facts["history_owner_len"] = len(a.get(history).json())
+    facts["history_other"] = b.get(history).status_code
+    facts["history_anon"] = anon.get(history).status_code
+    facts["history_staff"] = s.get(history).status_code
+    facts["history_at"] = a.get(history, {"at": between.isoformat()}).json()
+    facts["history_at_now"] = a.get(history, {"at": timezone.now().isoformat()}).json()
+    bad = a.get(history, {"at": "yesterday-ish"})
+    facts["history_bad_at"] = [bad.status_code, bad.json().get("error", {}).get("code")]
+    # optimistic concurrency through the API: two writers that both saw version 2
+    first = a.patch(
+        f"/api/v1/posts/{post}/", {"title": "third"}, format="json", HTTP_IF_MATCH='"2"'
+    )
+    second = a.patch(
+        f"/api/v1/posts/{post}/", {"title": "lost"}, format="json", HTTP_IF_MATCH='"2"'
+    )
+    facts["if_match"] = [first.status_code, second.status_code]
+    facts["if_match_body"] = second.json()
+    facts["title_after_conflict"] = Post.objects.get(pk=post).title
+    facts["versions_after_conflict"] = [e["version"] for e in events_of(post)]
+    # a second post, then a delete
+    r = a.post("/api/v1/posts/", {"category": category, "title": "gone"}, format="json")
+    gone = r.json()["id"]
+    r = a.delete(f"/api/v1/posts/{gone}/")
+    facts["delete_status"] = r.status_code
+    facts["events_of_deleted"] = [(e["version"], e["event_type"]) for e in events_of(gone)]
+    facts["history_of_deleted"] = a.get(f"/api/v1/posts/{gone}/history/").status_code
+    # same HTTP behaviour as without cqrs
+    facts["anon_create"] = anon.post("/api/v1/tags/", {"name": "x"}, format="json").status_code
+    facts["other_update"] = b.patch(
+        f"/api/v1/posts/{post}/", {"title": "bob"}, format="json"
+    ).status_code
+    facts["dup_tag"] = a.post("/api/v1/tags/", {"name": "django"}, format="json").status_code
+    r = a.delete(f"/api/v1/categories/{category}/")
+    facts["protected_delete"] = [r.status_code, r.json().get("error", {}).get("code")]
+    facts["events_after_refusal"] = Event.objects.filter(
+        aggregate_type="blog.category", event_type="category.deleted"
+    ).count()
+    # audit API
+    audit = "/api/v1/audit/events/"
+    facts["audit_anon"] = anon.get(audit).status_code
+    facts["audit_other"] = b.get(audit).status_code
+    facts["audit_staff_post"] = s.post(audit, {}, format="json").status_code
+    r = s.get(audit, {"aggregate_type": "blog.post", "aggregate_id": str(post)})
+    facts["audit_by_aggregate"] = sorted(e["version"] for e in r.json()["results"])
+    facts["audit_by_actor_bob"] = s.get(audit, {"actor": "bob"}).json()["count"]
+    facts["audit_by_actor_alice"] = s.get(audit, {"actor": "alice"}).json()["count"]
+    facts["audit_total"] = s.get(audit).json()["count"]
+    facts["audit_until_between"] = s.get(
+        audit, {"until": between.isoformat(), "aggregate_type": "blog.post"}
+    ).json()["count"]
+    facts["audit_since_between"] = s.get(
+        audit, {"since": between.isoformat(), "aggregate_id": str(post)}
+    ).json()["count"]
+    facts["audit_ip"] = s.get(audit).json()["results"][0]["ip_address"]
+    # replay after emptying the tables
+    before = rows()
+    with connection.cursor() as cursor:
+        for table in ("blog_post_tags", "blog_post", "blog_tag", "blog_category"):
+            cursor.execute(f"DELETE FROM {table}")
+    facts["emptied"] = Post.objects.count() + Category.objects.count()
+    quiet = io.StringIO()
+    call_command("replay_events", "--aggregate-type", "blog.category", stdout=quiet)
+    facts["after_partial_replay"] = [Category.objects.count(), Post.objects.count()]
+    call_command("replay_events", stdout=quiet)
+    after = rows()
+    facts["replay_identical"] = before == after
+    facts["replay_rows"] = {k: len(v) for k, v in after.items()}
+    r = a.post("/api/v1/tags/", {"name": "after-replay"}, format="json")
+    facts["create_after_replay"] = r.status_code
+    facts["events_before_replay_unchanged"] = Event.objects.count()
+
+
+def store_group(postgres):
+    aggregate = ("blog.post", "9001")
+    store.append(*aggregate, "created", {"title": "a", "n": 0})
+    # immutability through the ORM
+    event = Event.objects.filter(aggregate_type="blog.post", aggregate_id="9001").first()
+    refused = {}
+    for name, action in (
+        ("queryset_update", lambda: Event.objects.filter(pk=event.pk).update(actor="x")),
+        ("queryset_delete", lambda: Event.objects.filter(pk=event.pk).delete()),
+        ("instance_save", lambda: event.save()),
+        ("instance_delete", lambda: event.delete()),
+        ("bulk_update", lambda: Event.objects.bulk_update([event], ["actor"])),
+        ("snapshot_delete", lambda: Snapshot.objects.all().delete()),
+    ):
+        try:
+            action()
+            refused[name] = False
+        except ImmutableError:
+            refused[name] = True
+    facts["orm_refused"] = refused
+    facts["event_unchanged"] = Event.objects.get(pk=event.pk).actor == event.actor
+    # the database itself (PostgreSQL: the trigger)
+    if postgres:
+        for name, sql in (
+            ("raw_update", "UPDATE eventstore_event SET actor = 'mallory'"),
+            ("raw_delete", "DELETE FROM eventstore_event"),
+        ):
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(sql)
+                facts[name] = "accepted"
+            except Exception as exc:  # the trigger's refusal
+                facts[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        facts["after_raw"] = list(Event.objects.values_list("actor", flat=True).distinct())
+    # optimistic concurrency: two appends with the same expected version
+    outcome = []
+    if postgres:
+        barrier = threading.Barrier(2)
+
+        def writer(i):
+            try:
+                barrier.wait()
+                store.append(*aggregate, "updated", {"n": i}, expected_version=1)
+                outcome.append("ok")
+            except store.ConcurrencyError as exc:
+                outcome.append(f"conflict: {exc}")
+            except Exception as exc:
+                outcome.append(f"other: {type(exc).__name__}: {exc}")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=writer, args=(i,)) for i in (1, 2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    else:
+        for i in (1, 2):
+            try:
+                store.append(*aggregate, "updated", {"n": i}, expected_version=1)
+                outcome.append("ok")
+            except store.ConcurrencyError as exc:
+                outcome.append(f"conflict: {exc}")
+    facts["concurrent"] = sorted(o.split(":")[0] for o in outcome)
+    facts["concurrent_detail"] = outcome
+    facts["versions"] = list(
+        Event.objects.filter(aggregate_type="blog.post", aggregate_id="9001")
+        .order_by("version")
+        .values_list("version", flat=True)
+    )
+    # a taken version refused by the unique constraint itself
+    try:
+        with transaction.atomic():
+            Event.objects.create(
+                aggregate_type="blog.post",
+                aggregate_id="9001",
+                version=1,
+                event_type="post.updated",
+                data={},
+                created_at=timezone.now(),
+            )
+        facts["duplicate_version"] = "accepted"
+    except Exception as exc:
+        facts["duplicate_version"] = type(exc).__name__
+    # snapshots every N events: the same state with and without them
+    with override_settings(EVENTSTORE_SNAPSHOT_EVERY=3):
+        aggregate = ("blog.post", "9002")
+        store.append(*aggregate, "created", {"n": 0, "title": "s"})
+        for i in range(1, 8):
+            store.append(*aggregate, "updated", {"n": i, "title": "s"})
+    facts["snapshots"] = list(
+        Snapshot.objects.filter(aggregate_id="9002").values_list("version", flat=True)
+    )
+    with_snap = store.load(*aggregate)
+    without = store.load(*aggregate, snapshots=False)
+    facts["snapshot_state_equal"] = [with_snap.version, without.version, with_snap == without]
+    facts["state_9002"] = with_snap.state
+
+
+def cqrs_group():
+    from blog.cqrs import bus
+    from blog.cqrs.commands import CreateCategory, CreateTag, UpdateTag
+    from blog.cqrs.events import TagCreated
+    from blog.cqrs.queries import GetTag, ListTags
+    from django.core.exceptions import ValidationError
+
+    alice = User.objects.create_user("carol", password="pw-carol-123")
+    try:
+        CreateTag(values={"name": "x", "nonsense": 1})
+        facts["unknown_field"] = "accepted"
+    except ValidationError as exc:
+        facts["unknown_field"] = sorted(exc.message_dict)
+    try:
+        bus.commands.dispatch(CreateCategory(values={"name": "n" * 150, "slug": "ok"}))
+        facts["model_validation"] = "accepted"
+    except ValidationError as exc:
+        facts["model_validation"] = sorted(exc.message_dict)
+    facts["rows_after_invalid"] = Category.objects.filter(slug="ok").count()
+
+    class Unregistered(bus.CreateCommand):
+        model = Tag
+        fields = ("name",)
+
+    try:
+        bus.commands.dispatch(Unregistered(values={"name": "u"}))
+        facts["unregistered"] = "dispatched"
+    except LookupError as exc:
+        facts["unregistered"] = str(exc)
+    seen, committed = [], []
+    bus.event_bus.subscribe(TagCreated, lambda e: seen.append(e.event_type))
+    bus.event_bus.subscribe(TagCreated, lambda e: committed.append(e.aggregate_id), on_commit=True)
+    with transaction.atomic():
+        tag = bus.commands.dispatch(CreateTag(values={"name": "bus"}, actor=alice))
+        facts["on_commit_inside"] = list(committed)
+    facts["sync_seen"] = list(seen)
+    facts["on_commit_after"] = committed == [str(tag.pk)]
+    with transaction.atomic():
+        bus.commands.dispatch(CreateTag(values={"name": "rolled"}, actor=alice))
+        transaction.set_rollback(True)
+    facts["on_commit_rolled_back"] = len(committed)
+    facts["rolled_row"] = Tag.objects.filter(name="rolled").count()
+
+    def refuse(event):
+        raise RuntimeError("subscriber refused")
+
+    bus.event_bus.subscribe(TagCreated, refuse)
+    with contextlib.suppress(RuntimeError):
+        bus.commands.dispatch(CreateTag(values={"name": "refused"}, actor=alice))
+    facts["refused_row"] = Tag.objects.filter(name="refused").count()
+    bus.event_bus._subscribers = [s for s in bus.event_bus._subscribers if s[1] is not refuse]
+    got = bus.queries.dispatch(GetTag(pk=tag.pk))
+    facts["query_get"] = got.name
+    facts["query_list"] = [t.name for t in bus.queries.dispatch(ListTags(filters={"name": "bus"}))]
+    bus.commands.dispatch(UpdateTag(pk=tag.pk, values={"name": "bus2"}, actor=alice))
+    facts["event_versions"] = list(
+        Event.objects.filter(aggregate_type="blog.tag", aggregate_id=str(tag.pk))
+        .order_by("version")
+        .values_list("version", "event_type", "actor")
+    )
+    # the API dispatches commands: a subscriber sees the API's create
+    api_seen = []
+    bus.event_bus.subscribe_all(lambda e: api_seen.append(e.event_type))
+    r = client(alice).post("/api/v1/tags/", {"name": "via-api"}, format="json")
+    facts["api_create"] = [r.status_code, api_seen]
+
+
+if __name__ == "__main__":
+    group = sys.argv[1]
+    postgres = "--postgres" in sys.argv
+    {"api": api_group, "store": lambda: store_group(postgres), "cqrs": cqrs_group}[group]()
+    print("FACTS " + json.dumps(facts, default=str))
