@@ -73,15 +73,15 @@ def pk_converter(module: ModuleIR, model: ModelIR) -> str:
 
 
 def private_rules(module: ModuleIR, raw: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
-    """``["Post.status=draft"]`` → ``{"Post": [("status", '"draft"')]}`` (value source: a
-    Python literal as written, else the text as a string)."""
+    """``["Post.status=draft"]`` → ``{"Post": [("status", '"draft"')]}`` (value source: the
+    Python literal written, ``True``, ``3``, ``'x'``, else the text as a string)."""
     rules: dict[str, list[tuple[str, str]]] = {}
     for rule in raw:
         where = f"[tool.djgen.websocket] private_when: {rule!r}"
         target, sep, value = rule.partition("=")
         model_name, dot, field = target.strip().partition(".")
         if not (sep and dot and model_name and field.strip()):
-            raise ConfigError(f"{where} must look like \"Model.field=value\"")
+            raise ConfigError(f'{where} must look like "Model.field=value"')
         model = module.model(model_name)
         if model is None:
             raise ConfigError(f"{where}: no model {model_name} in {module.app_label}")
@@ -90,8 +90,7 @@ def private_rules(module: ModuleIR, raw: tuple[str, ...]) -> dict[str, list[tupl
             raise ConfigError(f"{where}: {model_name} has no field {field!r}")
         value = value.strip()
         try:
-            ast.literal_eval(value)
-            source = value
+            source = py(ast.literal_eval(value))
         except (ValueError, SyntaxError):
             source = py(value)
         rules.setdefault(model_name, []).append((field, source))
@@ -136,6 +135,10 @@ def _settings_edits(package: str) -> list[Any]:
     ]
 
 
+PACKAGES_NOTE = (
+    "The WebSocket code needs channels, channels-redis and daphne (pip install channels "
+    "channels-redis daphne), djangorestframework-simplejwt for token auth, and Redis at REDIS_URL"
+)
 ASGI_NOTE = (
     "{asgi}: djgen kept your `application`; route WebSockets by hand: "
     "`from {package}.api.ws_auth import JWTAuthMiddleware` and "
@@ -360,6 +363,7 @@ class WebsocketGenerator:
                 target=project.relative(project.settings_path),
                 root="project",
                 edits=_settings_edits(package),
+                notes=[PACKAGES_NOTE],
             ),
         ]
         if project.asgi_path is not None:
