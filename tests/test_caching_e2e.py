@@ -328,3 +328,23 @@ def test_dependencies_follow_the_relation_graph(nested: bool) -> None:
     assert deps["Classic"][:2] == ["Classic", "Book"]
     assert [str(t) for t in throughs] == ["Book.readers.through"]
     assert "Reading" in used and "Publisher" in used
+
+
+def test_a_cache_of_the_users_own_is_kept(tmp_path: Path) -> None:
+    _run([str(BIN / "django-admin"), "startproject", "mysite", "."], tmp_path)
+    _run([sys.executable, "manage.py", "startapp", "blog"], tmp_path)
+    (tmp_path / "blog" / "models.py").write_text(MODELS)
+    settings = tmp_path / "mysite" / "settings.py"
+    mine = (
+        'CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",'
+        ' "OPTIONS": {"MAX_ENTRIES": 10}}}\n'
+    )
+    settings.write_text(settings.read_text() + "\n" + mine)
+    out = _run([sys.executable, "-m", "djgen.generators.cli", "generate", "caching", "blog",
+                "--write"], tmp_path)  # fmt: skip
+    text = settings.read_text()
+    assert mine in text and "django_redis" not in text, text
+    assert "is not django-redis: kept as is" in out, out
+    assert 'REDIS_URL = os.environ.get("REDIS_URL"' in text
+    assert "cache.connect_signals()" in (tmp_path / "blog" / "apps.py").read_text()
+    _run([sys.executable, "manage.py", "check"], tmp_path)

@@ -38,16 +38,13 @@ PACKAGE = "django-redis>=5.4"
 
 #: django-redis' client options: a bounded pool, short socket timeouts (a Redis outage costs
 #: half a second per operation at most) and IGNORE_EXCEPTIONS (an outage means the database).
-OPTIONS = """{
-            "CLIENT_CLASS": "django_redis.client.DefaultClient",
-            "CONNECTION_POOL_KWARGS": {
-                "max_connections": 50,
-                "health_check_interval": 30,
-            },
-            "SOCKET_CONNECT_TIMEOUT": 0.5,
-            "SOCKET_TIMEOUT": 0.5,
-            "IGNORE_EXCEPTIONS": True,
-        }"""
+OPTIONS = (
+    ("CLIENT_CLASS", '"django_redis.client.DefaultClient"'),
+    ("CONNECTION_POOL_KWARGS", '{"max_connections": 50, "health_check_interval": 30}'),
+    ("SOCKET_CONNECT_TIMEOUT", "0.5"),
+    ("SOCKET_TIMEOUT", "0.5"),
+    ("IGNORE_EXCEPTIONS", "True"),
+)
 
 REDIS_URL = 'REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")\n'
 
@@ -219,10 +216,8 @@ def _cache_edits(project: ProjectInfo, timeout: int) -> tuple[list, list[str]]:
         DictKey("CACHES", "KEY_PREFIX", f'"{package}"', path=default),
         DictKey("CACHES", "VERSION", "1", path=default),
         DictKey("CACHES", "TIMEOUT", str(timeout), path=default),
-        # OPTIONS as one value: merge.project's nested-path creation writes the value in place
-        # of a missing inner dict (see the report), so no key below OPTIONS is merged singly
-        DictKey("CACHES", "OPTIONS", OPTIONS, path=default),
     ]
+    edits += [DictKey("CACHES", key, value, path=(*default, "OPTIONS")) for key, value in OPTIONS]
     return edits, notes
 
 
