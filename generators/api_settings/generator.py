@@ -24,6 +24,8 @@ What it writes (see ../shared/generated-project.md, "HTTP" and "Environment"):
 
 from __future__ import annotations
 
+import ast
+
 from djgen.generators.core.artifacts import Artifact, Definition, Import
 from djgen.generators.core.context import GenerationContext, GenerationResult, ProjectInfo
 from djgen.generators.core.edits import Assignment, DictKey, ListElement, UrlPattern
@@ -195,11 +197,22 @@ def _setting_of(edit: object) -> str:
     return getattr(edit, "setting", None) or getattr(edit, "name", "")
 
 
+def _one_line(source: str) -> str:
+    """A value's source on one line (a todo line is one line)."""
+    try:
+        return ast.unparse(ast.parse(source.strip(), mode="eval"))
+    except SyntaxError:
+        return " ".join(source.split())
+
+
 def _describe(edit: object) -> str:
     if isinstance(edit, ListElement):
         return edit.value
     if isinstance(edit, DictKey):
-        return f"{edit.key!r}: {edit.value}"
+        inner = f"{edit.key!r}: {_one_line(edit.value)}"
+        for key in reversed(edit.path):  # nested: 'DEFAULT_THROTTLE_RATES': {'anon': ...}
+            inner = f"{key!r}: {{{inner}}}"
+        return inner
     return "djgen's value (see djgen generate --diff without by_hand)"
 
 
