@@ -139,7 +139,10 @@ async def main():
     await asyncio.gather(*readers)
     elapsed = last[0] - start  # to the last delivery (not the readers' final timeout)
     for c in clients:
-        await (c.close() if PORT else c.disconnect())
+        try:
+            await (c.close() if PORT else c.disconnect())
+        except (Exception, asyncio.CancelledError):  # already gone: nothing to close
+            pass
     lat = sorted(latencies)
     q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")
     print(json.dumps({
