@@ -201,7 +201,9 @@ def test_not_yet_implemented_generator_is_unavailable() -> None:
         get_generator(missing)
 
 
-def _fake_distribution(site: Path, name: str, requires: tuple[str, ...]) -> None:
+def _fake_distribution(
+    site: Path, name: str, requires: tuple[str, ...], after: tuple[str, ...] = ()
+) -> None:
     """A distribution with a ``djgen.generators`` entry point, as pip would install it."""
     package = site / f"djgen_fake_{name}"
     package.mkdir()
@@ -222,6 +224,7 @@ def _fake_distribution(site: Path, name: str, requires: tuple[str, ...]) -> None
                 description="fake",
                 entry="djgen_fake_{name}:Generator",
                 requires={requires!r},
+                after={after!r},
             )
             """
         )
@@ -262,6 +265,27 @@ def test_a_requirement_cycle_is_reported(monkeypatch, tmp_path: Path) -> None:
         registry.reload()
 
 
+def test_after_star_runs_after_every_other_selected_generator(monkeypatch, tmp_path) -> None:
+    _fake_distribution(tmp_path, "zlast", (), after=("*",))
+    _fake_distribution(tmp_path, "alsolast", ("serializer",), after=("*",))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.reload()
+    try:
+        # listing order would put "tests" (a built-in) before jwt, caching, …; "*" puts it last
+        order = resolve(["all"])
+        assert order.index("tests") > max(
+            order.index(n) for n in order if n not in ("tests", "zlast", "alsolast")
+        )
+        assert resolve(["zlast", "viewset", "admin"])[-1] == "zlast"
+        # two "*" generators: both after the rest, no cycle between them; requires still hold
+        order = resolve(["zlast", "alsolast", "admin"])
+        assert order[:2] == ["serializer", "admin"] and set(order[2:]) == {"zlast", "alsolast"}
+        assert resolve(["tests"]) == ["tests"]  # "after" orders, it adds nothing
+    finally:
+        monkeypatch.undo()
+        registry.reload()
+
+
 def test_resolve_adds_requirements_and_keeps_contract_order() -> None:
     assert resolve(["viewset"]) == ["serializer", "filterset", "viewset"]
     assert resolve(["admin", "serializer"]) == ["serializer", "admin"]
@@ -272,6 +296,7 @@ def test_resolve_adds_requirements_and_keeps_contract_order() -> None:
         name for name in API_GENERATORS if name != "viewset"
     ]
     assert everything[:2] == ["serializer", "filterset"]
+    assert everything[-1] == "tests"  # after="*": it tests what every other one wrote
     assert everything.index("caching") < everything.index("viewset")
     with pytest.raises(UnknownGenerator):
         resolve(["views"])

@@ -59,3 +59,7 @@ def test_the_wheel_holds_every_generator_and_its_templates(tmp_path: Path) -> No
         rel = template.relative_to(REPO / "generators").as_posix()
         assert f"djgen/generators/{rel}" in names
     assert "djgen/generators/serializer/descriptor.py" in names
+    # the test templates each generator brings for the tests generator travel with it too
+    test_templates = {n for n in names if "/test_templates/" in n and n.endswith(".j2")}
+    assert "djgen/generators/serializer/test_templates/serializer.py.j2" in test_templates
+    assert "djgen/generators/tests/test_templates/models.py.j2" in test_templates

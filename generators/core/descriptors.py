@@ -105,7 +105,8 @@ class Descriptor:
     entry: str
     #: Generators whose outputs this one needs (ordered before it; added when it is asked for).
     requires: tuple[str, ...] = ()
-    #: Generators that, when they run too, must run before this one (no dependency otherwise).
+    #: Generators that, when they run too, must run before this one (no dependency otherwise);
+    #: ``"*"``: after every other selected generator (that does not say ``"*"`` itself).
     after: tuple[str, ...] = ()
     #: "app": writes into one app; "project": also into the project's settings, urls, asgi, ….
     scope: Scope = "app"
@@ -123,6 +124,9 @@ class Descriptor:
     provides: tuple[str, ...] = ()
     #: Its jinja2 templates (``<package>/templates``), set by the registry for built-ins.
     template_dir: Path | None = None
+    #: Its test templates (``<package>/test_templates``), rendered by the ``tests`` generator
+    #: into tests of the code this generator wrote; set by the registry like ``template_dir``.
+    test_template_dir: Path | None = None
     #: Where it came from: "builtin" or the distribution that registered the entry point.
     origin: str = "builtin"
     #: Position in the product's contract order (built-ins), for listing and tie-breaks.

@@ -67,6 +67,7 @@ def _builtin() -> list[Descriptor]:
         if not isinstance(descriptor, Descriptor):
             continue  # not a generator package
         templates = folder / "templates"
+        test_templates = folder / "test_templates"
         order = (
             GENERATOR_NAMES.index(descriptor.name) if descriptor.name in GENERATOR_NAMES else 500
         )
@@ -74,6 +75,7 @@ def _builtin() -> list[Descriptor]:
             _with(
                 descriptor,
                 template_dir=templates if templates.is_dir() else None,
+                test_template_dir=test_templates if test_templates.is_dir() else None,
                 order=order,
             )
         )
@@ -111,11 +113,22 @@ def _third_party() -> list[Descriptor]:
         if template_dir is None:
             package = descriptor.entry.partition(":")[0].rpartition(".")[0]
             template_dir = _package_templates(package)
-        found.append(_with(descriptor, origin=origin, template_dir=template_dir))
+        test_template_dir = descriptor.test_template_dir
+        if test_template_dir is None:
+            package = descriptor.entry.partition(":")[0].rpartition(".")[0]
+            test_template_dir = _package_templates(package, "test_templates")
+        found.append(
+            _with(
+                descriptor,
+                origin=origin,
+                template_dir=template_dir,
+                test_template_dir=test_template_dir,
+            )
+        )
     return found
 
 
-def _package_templates(package: str) -> Path | None:
+def _package_templates(package: str, folder: str = "templates") -> Path | None:
     if not package:
         return None
     try:
@@ -125,7 +138,7 @@ def _package_templates(package: str) -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     for location in spec.submodule_search_locations:
-        candidate = Path(location) / "templates"
+        candidate = Path(location) / folder
         if candidate.is_dir():
             return candidate
     return None
@@ -229,9 +242,13 @@ def resolve(names: str | Iterable[str]) -> list[str]:
 def _order(wanted: set[str]) -> list[str]:
     rank = {name: i for i, name in enumerate(descriptors())}
     before: dict[str, set[str]] = {name: set() for name in wanted}
+    # "*" in ``after``: after every other selected generator that does not say "*" itself
+    last = {name for name in wanted if "*" in describe(name).after}
     for name in wanted:
         descriptor = describe(name)
         before[name] |= {r for r in (*descriptor.requires, *descriptor.after) if r in wanted}
+        if name in last:
+            before[name] |= wanted - last
     ready = [(rank[n], n) for n, deps in before.items() if not deps]
     heapq.heapify(ready)
     ordered: list[str] = []

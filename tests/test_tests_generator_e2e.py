@@ -1,0 +1,431 @@
+"""End to end: the ``tests`` generator (issue 15's "Done when").
+
+Projects are made by the real ``django-admin startproject mysite .`` + ``manage.py startapp``:
+the blog example (COMMON.md's models) and the e2e corpus apps (``corpus.APPS``). After
+``djgen generate all <app> --write`` and ``manage.py migrate``, ``manage.py test <app>`` must
+pass and run at least one test per model per generated layer (counted from the runner's
+verbose output). Then mutation tests: break one generated line per layer (drop a field from a
+serializer's ``fields``, loosen a permission class to ``AllowAny``, change a filter's lookup, …)
+and the generated tests of that layer must fail.
+
+Data path under test, all of it: models.py → IR → generators (tests last) → artifacts → merge →
+files on disk → Django's test runner in a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from corpus import APPS
+
+pytestmark = pytest.mark.django
+
+BIN = Path(sys.executable).parent
+DJANGO_ADMIN = BIN / "django-admin"
+
+MODELS = """\
+from django.conf import settings
+from django.db import models
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published"
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="posts")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    tags = models.ManyToManyField("Tag", blank=True, related_name="posts")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.title
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    def __str__(self):
+        return self.name
+"""
+
+#: The user's own test, which the generator must leave alone (and which must still run).
+USER_TEST = """\
+from django.test import TestCase
+
+
+class UserWrittenTests(TestCase):
+    def test_mine(self):
+        self.assertEqual(1 + 1, 2)
+"""
+
+#: Test module of each layer → the classes' suffix (``<Model><suffix>``).
+LAYERS = {
+    "test_djgen_models": "ModelTests",
+    "test_djgen_serializer": "SerializerTests",
+    "test_djgen_filterset": "FilterTests",
+    "test_djgen_viewset": "ApiTests",
+    "test_djgen_permissions": "PermissionTests",
+    "test_djgen_admin": "AdminTests",
+    "test_djgen_api_settings": "ApiSettingsTests",
+}
+
+#: ``test_x (blog.test_djgen_viewset.PostApiTests.test_x) ... ok`` (Django 5.2, -v 2); a log
+#: line may come between the name and the outcome
+HEADER = re.compile(r"^(\w+) \(([\w.]+)\.(\w+)\.\1\)")
+OUTCOME = re.compile(r"(?:^|\.\.\. )(ok|skipped|FAIL|ERROR)\b")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "REDIS_URL"))}
+    return {**env, **extra}
+
+
+def run(root: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*args], cwd=root, capture_output=True, text=True, env=env, timeout=600)
+
+
+@dataclass
+class Built:
+    root: Path
+    apps: list[str]
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run(self.root, sys.executable, "manage.py", *args, env=self.env)
+
+    def test(self, *labels: str) -> tuple[subprocess.CompletedProcess[str], dict]:
+        """``manage.py test LABELS -v 2``: the run and {(module, class): {test: outcome}}."""
+        done = self.manage("test", *labels, "-v", "2", "--noinput")
+        outcomes: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+        current: tuple[str, str, str] | None = None
+        for line in done.stderr.splitlines():
+            header = HEADER.match(line)
+            if header:
+                current = (header.group(2), header.group(3), header.group(1))
+                line = line[header.end() :]
+            found = OUTCOME.search(line) if current else None
+            if found and current:
+                module, cls, test = current
+                outcomes[(module, cls)][test] = found.group(1)
+                current = None
+        return done, outcomes
+
+
+#: Apps whose djgen-written migration Django cannot load today (market.Listing inherits the
+#: abstract shapes.Entity from another app: the static migration engine writes
+#: ``bases=("shapes.entity",)``); Django's makemigrations writes theirs, so these tests test
+#: the tests generator, not that migration bug.
+DJANGO_MIGRATES = {"market"}
+
+
+def build(where: Path, apps: dict[str, dict[str, str]], env: dict[str, str]) -> Built:
+    """startproject, startapp per app, the models, ``generate all`` per app, migrate."""
+    where.mkdir(parents=True, exist_ok=True)
+    done = run(where, str(DJANGO_ADMIN), "startproject", "mysite", ".", env=env)
+    assert done.returncode == 0, done.stderr
+    for app, files in apps.items():
+        done = run(where, sys.executable, "manage.py", "startapp", app, env=env)
+        assert done.returncode == 0, done.stderr
+        if "models/__init__.py" in files:
+            (where / app / "models.py").unlink()
+        for rel, source in files.items():
+            path = where / app / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(source)
+    for app in apps:
+        done = run(
+            where,
+            sys.executable,
+            "-m",
+            "djgen.generators.cli",
+            "generate",
+            "all",
+            app,
+            "--write",
+            env=env,
+        )
+        assert done.returncode == 0, f"generate {app}:\n{done.stdout[-3000:]}\n{done.stderr}"
+    built = Built(where, list(apps), env)
+    for app in DJANGO_MIGRATES & set(apps):
+        for migration in (where / app / "migrations").glob("0*.py"):
+            migration.unlink()
+        done = built.manage("makemigrations", app)
+        assert done.returncode == 0, done.stdout + done.stderr
+    migrate = built.manage("migrate", "--noinput")
+    assert migrate.returncode == 0, migrate.stdout[-2000:] + migrate.stderr[-3000:]
+    return built
+
+
+@pytest.fixture(scope="module")
+def env(redis_url: str) -> dict[str, str]:
+    # the request log (api.requests) at WARNING: the runner's output stays parseable
+    return clean_env(REDIS_URL=redis_url, DJANGO_API_LOG_LEVEL="WARNING")
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Built:
+    root = tmp_path_factory.mktemp("blog")
+    built = build(root, {"blog": {"models.py": MODELS}}, env)
+    return built
+
+
+@pytest.fixture(scope="module")
+def blog_run(blog: Built) -> tuple[subprocess.CompletedProcess[str], dict]:
+    (blog.root / "blog" / "test_mine.py").write_text(USER_TEST)
+    return blog.test("blog")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Built:
+    return build(tmp_path_factory.mktemp("corpus"), APPS, env)
+
+
+def models_of(root: Path, app: str) -> list[str]:
+    """The concrete models djgen reads in the app (from ``djgen inspect --json``)."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-m", "djgen.generators.cli", "inspect", str(root / app), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(done.stdout)
+    modules = data if isinstance(data, list) else [data]
+    return [
+        m["name"]
+        for module in modules
+        for m in module["models"]
+        if not m.get("meta", {}).get("abstract")
+    ]
+
+
+def assert_layers_covered(
+    outcomes: dict, app: str, models: list[str], layers: dict[str, str]
+) -> None:
+    missing = []
+    for module, suffix in layers.items():
+        for model in models:
+            tests = outcomes.get((f"{app}.{module}", f"{model}{suffix}"), {})
+            if not any(o == "ok" for o in tests.values()):
+                missing.append(f"{module}.{model}{suffix}")
+    assert not missing, f"no passing test for: {missing}"
+
+
+# -- the blog example ------------------------------------------------------------------------
+
+
+def test_blog_generated_tests_pass(blog: Built, blog_run) -> None:
+    done, outcomes = blog_run
+    assert done.returncode == 0, done.stderr[-6000:]
+    assert "OK" in done.stderr.splitlines()[-2:][0] or done.stderr.rstrip().endswith("OK")
+    assert_layers_covered(outcomes, "blog", ["Category", "Post", "Tag"], LAYERS)
+    # the user's own tests run beside them; startapp's tests.py is untouched
+    assert outcomes[("blog.test_mine", "UserWrittenTests")] == {"test_mine": "ok"}
+    assert (blog.root / "blog" / "tests.py").read_text().startswith("from django.test import")
+    total = sum(len(t) for t in outcomes.values())
+    ran = re.search(r"^Ran (\d+) tests?", done.stderr, re.M)
+    assert ran and int(ran.group(1)) == total, (ran and ran.group(0), total)
+
+
+def test_blog_generated_tests_lint_clean(blog: Built) -> None:
+    assert_lint_clean(blog)
+
+
+def generated_test_files(built: Built, app: str) -> list[Path]:
+    return [
+        *sorted((built.root / app).glob("test_djgen_*.py")),
+        built.root / app / "djgen_factories.py",
+    ]
+
+
+def assert_lint_clean(built: Built) -> None:
+    files = [str(p) for app in built.apps for p in generated_test_files(built, app)]
+    blog = built
+    ruff = str(BIN / "ruff")
+    check = subprocess.run(
+        [ruff, "check", "--isolated", "--extend-select", "I", *files],
+        capture_output=True,
+        text=True,
+        cwd=blog.root.parent,
+    )
+    assert check.returncode == 0, check.stdout
+    fmt = subprocess.run(
+        [ruff, "format", "--isolated", "--check", *files],
+        capture_output=True,
+        text=True,
+        cwd=blog.root.parent,
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_second_generate_changes_no_test_file(blog: Built, blog_run) -> None:
+    mine = generated_test_files(blog, "blog")
+    before = {p: p.read_text() for p in mine}
+    done = run(
+        blog.root,
+        sys.executable,
+        "-m",
+        "djgen.generators.cli",
+        "generate",
+        "tests",
+        "blog",
+        "--write",
+        env=blog.env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "nothing to do" in done.stdout + done.stderr, done.stdout + done.stderr
+    assert {p: p.read_text() for p in mine} == before
+
+
+# -- mutations: break a generated line, the generated tests of that layer fail --------------
+
+
+@contextmanager
+def mutated(path: Path, old: str, new: str) -> Iterator[None]:
+    original = path.read_text()
+    assert old in original, f"{old!r} not in {path.name}"
+    path.write_text(original.replace(old, new, 1))
+    try:
+        yield
+    finally:
+        path.write_text(original)
+
+
+def failing(outcomes: dict) -> set[str]:
+    return {
+        f"{module}.{cls}.{test}"
+        for (module, cls), tests in outcomes.items()
+        for test, outcome in tests.items()
+        if outcome in ("FAIL", "ERROR")
+    }
+
+
+MUTATIONS = {
+    "serializer: a field dropped from fields": (
+        "serializers.py",
+        '"title",\n            "body",',
+        '"body",',
+        "blog.test_djgen_serializer",
+        "blog.test_djgen_serializer.PostSerializerTests.test_fields",
+    ),
+    "viewset: a permission loosened to AllowAny": (
+        "views.py",
+        "permission_classes = (IsAuthenticatedOrReadOnly, IsOwnerOrStaffOrReadOnly)",
+        "permission_classes = (AllowAny,)\n    from rest_framework.permissions import AllowAny",
+        "blog.test_djgen_permissions",
+        "blog.test_djgen_permissions.PostPermissionTests.test_anonymous_may_not_write",
+    ),
+    "permissions: the owner check loosened": (
+        "permissions.py",
+        'return getattr(obj, f"{view.owner_field}_id", None) == user.pk',
+        "return True",
+        "blog.test_djgen_permissions",
+        "blog.test_djgen_permissions.PostPermissionTests.test_other_user_may_not_change",
+    ),
+    "filterset: a filter's lookup changed": (
+        "filters.py",
+        'title = filters.CharFilter(lookup_expr="icontains")',
+        'title = filters.CharFilter(lookup_expr="exact")',
+        "blog.test_djgen_filterset",
+        "blog.test_djgen_filterset.PostFilterTests.test_filter_title",
+    ),
+    "viewset: search field dropped": (
+        "views.py",
+        'search_fields = ("title", "body")',
+        'search_fields = ("body",)',
+        "blog.test_djgen_viewset",
+        "blog.test_djgen_viewset.PostApiTests.test_search",
+    ),
+    "serializer: the owner made writable": (
+        "serializers.py",
+        'read_only_fields = ("id", "author", "created_at", "updated_at")',
+        'read_only_fields = ("id", "created_at", "updated_at")',
+        "blog.test_djgen_serializer",
+        "blog.test_djgen_serializer.PostSerializerTests.test_read_only_fields",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MUTATIONS))
+def test_mutation_makes_generated_tests_fail(blog: Built, blog_run, name: str) -> None:
+    target, old, new, label, expected = MUTATIONS[name]
+    path = blog.root / "blog" / target
+    if "AllowAny" in new:
+        # a valid module: the import goes at the top, the class attribute changes
+        old_text = path.read_text()
+        assert old in old_text
+        with mutated(
+            path,
+            old_text,
+            "from rest_framework.permissions import AllowAny\n"
+            + old_text.replace(old, "permission_classes = (AllowAny,)"),
+        ):
+            done, outcomes = blog.test(label)
+    else:
+        with mutated(path, old, new):
+            done, outcomes = blog.test(label)
+    assert done.returncode != 0, f"{name}: the generated tests still pass\n{done.stderr[-3000:]}"
+    assert expected in failing(outcomes), (name, sorted(failing(outcomes)))
+
+
+# -- the e2e corpus --------------------------------------------------------------------------
+
+
+#: Generated tests that fail because they catch a real bug in another generator's code (the
+#: test is right; reported to that generator). Each must still fail, so the list stays honest.
+KNOWN_BUGS = {
+    # cqrs: a create with a natural (writable) primary key is refused by the command's field
+    # check ("code: Unknown or read-only field.") and answered with a 500
+    "inherit.test_djgen_viewset.CodedApiTests.test_create": "cqrs",
+    # cqrs: a BinaryField's bytes make the command's JSON state fail (TypeError → 500) on
+    # every create and update of the model
+    "fields_app.test_djgen_viewset.EverythingApiTests.test_create": "cqrs",
+    "fields_app.test_djgen_viewset.EverythingApiTests.test_update": "cqrs",
+    "fields_app.test_djgen_permissions.EverythingPermissionTests.test_signed_in_user_may_write": (
+        "cqrs"
+    ),
+}
+
+
+def test_corpus_generated_tests_pass(corpus: Built) -> None:
+    done, outcomes = corpus.test(*corpus.apps)
+    failed = failing(outcomes)
+    assert failed == set(KNOWN_BUGS), (
+        f"unexpected: {sorted(failed - set(KNOWN_BUGS))}; no longer failing: "
+        f"{sorted(set(KNOWN_BUGS) - failed)}\n{done.stderr[-8000:]}"
+    )
+    assert done.returncode == (1 if KNOWN_BUGS else 0), done.stderr[-3000:]
+    for app in corpus.apps:
+        models = models_of(corpus.root, app)
+        assert models, app
+        layers = dict(LAYERS)
+        assert_layers_covered(outcomes, app, models, layers)
+
+
+def test_corpus_generated_tests_lint_clean(corpus: Built) -> None:
+    assert_lint_clean(corpus)
