@@ -152,3 +152,34 @@ def test_user_asgi_application_is_kept_and_reported(project: Path) -> None:
     assert asgi.read_text() == USER_ASGI
     assert "kept yours application" in out, out
     assert "route WebSockets by hand" in out and "JWTAuthMiddleware" in out, out
+
+
+NO_SIMPLEJWT = """
+import sys
+sys.modules["rest_framework_simplejwt"] = None  # as if it were not installed
+import django
+django.setup()
+from asgiref.sync import async_to_sync
+from mysite.api import ws_auth
+
+assert ws_auth.JWTAuthentication is None
+scope = {"query_string": b"", "headers": [(b"authorization", b"Bearer abc")]}
+assert ws_auth.get_raw_token(scope) == b""
+assert ws_auth.get_raw_token({"query_string": b"", "headers": []}) is None
+user = async_to_sync(ws_auth.get_user_for_token)(b"abc")
+print(type(user).__name__, user.is_authenticated)
+"""
+
+
+def test_without_simplejwt_a_token_is_anonymous(project: Path) -> None:
+    djgen(project, "generate", "websocket", "blog", "--write")
+    done = subprocess.run(
+        [sys.executable, "-c", NO_SIMPLEJWT],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "mysite.settings", "PATH": "/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["AnonymousUser", "False"], done.stdout

@@ -113,12 +113,12 @@ def _project(context: GenerationContext) -> ProjectInfo:
     return project
 
 
-def _settings_edits(package: str) -> list[Any]:
+def _settings_edits(asgi_module: str) -> list[Any]:
     return [
         # daphne first: its runserver replaces staticfiles' (daphne's docs)
         ListElement("INSTALLED_APPS", '"daphne"', first=True),
         ListElement("INSTALLED_APPS", '"channels"', after=("django.contrib.staticfiles",)),
-        Assignment("ASGI_APPLICATION", f'ASGI_APPLICATION = "{package}.asgi.application"\n'),
+        Assignment("ASGI_APPLICATION", f'ASGI_APPLICATION = "{asgi_module}.application"\n'),
         Assignment("REDIS_URL", REDIS_URL, imports=("import os",)),
         DictKey(
             "CHANNEL_LAYERS",
@@ -318,6 +318,9 @@ class WebsocketGenerator:
                 content=render(f"websocket/{template}", config.template_dir, project=package),
             )
 
+        asgi_module = f"{package}.asgi"
+        if project.asgi_path is not None:
+            asgi_module = project.relative(project.asgi_path)[: -len(".py")].replace("/", ".")
         app_routes = f"{label}_websocket_urlpatterns"
         ws_routing = Artifact(
             generator=self.name,
@@ -362,7 +365,7 @@ class WebsocketGenerator:
                 generator=self.name,
                 target=project.relative(project.settings_path),
                 root="project",
-                edits=_settings_edits(package),
+                edits=_settings_edits(asgi_module),
                 notes=[PACKAGES_NOTE],
             ),
         ]
