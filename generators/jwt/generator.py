@@ -402,6 +402,14 @@ class JwtGenerator:
             ),
             permissions,
         ]
+        apps = project.setting("INSTALLED_APPS")
+        if "rest_framework_simplejwt.token_blacklist" not in getattr(apps, "items", ()):
+            # only while the project is not wired yet (then every run would repeat it)
+            artifacts[0].notes.append(
+                "JWT authentication needs djangorestframework-simplejwt>=5.4 (pip install "
+                '"djangorestframework-simplejwt>=5.4"); then python manage.py migrate '
+                "(token_blacklist's tables)"
+            )
         if context.options().get("guide"):
             artifacts.append(
                 Artifact(
