@@ -119,6 +119,12 @@ def es_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"root": root, "first": first, "second": second, "same": texts == again}
 
 
+@pytest.fixture(scope="session")
+def es_api(es_site: dict[str, Any], redis_url: str) -> dict[str, Any]:
+    """The facts of the checks' ``api`` group on SQLite (shared by both test modules)."""
+    return facts(es_site, "api", {"REDIS_URL": redis_url.rsplit("/", 1)[0] + "/8"})
+
+
 def facts(site: dict[str, Any], group: str, env: dict[str, str], *extra: str) -> dict[str, Any]:
     root: Path = site["root"]
     if "DJGEN_TEST_PGPORT" not in env:

@@ -14,19 +14,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing_project import BIN, es_site, facts, run  # noqa: F401
+
+pytest.register_assert_rewrite("eventsourcing_project")
+
+from eventsourcing_project import BIN, facts, run  # noqa: E402
 
 pytestmark = pytest.mark.django
+
+#: the shared session fixtures (one project for both modules): es_site, es_api, es_pg_site
+pytest_plugins = ("eventsourcing_project",)
 
 MODULES = ("bus", "commands", "queries", "events", "repositories", "handlers", "views")
 
 
 @pytest.fixture(scope="module")
-def cqrs(es_site: dict[str, Any], redis_url: str) -> dict[str, Any]:  # noqa: F811
+def cqrs(es_site: dict[str, Any], redis_url: str) -> dict[str, Any]:
     return facts(es_site, "cqrs", {"REDIS_URL": redis_url.rsplit("/", 1)[0] + "/10"})
 
 
-def test_files_per_model(es_site: dict[str, Any]) -> None:  # noqa: F811
+def test_files_per_model(es_site: dict[str, Any]) -> None:
     root: Path = es_site["root"] / "blog"
     commands = (root / "cqrs" / "commands.py").read_text()
     for model in ("Category", "Post", "Tag"):
@@ -47,7 +53,7 @@ def test_files_per_model(es_site: dict[str, Any]) -> None:  # noqa: F811
     assert "load_handlers(self)" in (root / "apps.py").read_text()
 
 
-def test_generated_code_is_ruff_clean(es_site: dict[str, Any]) -> None:  # noqa: F811
+def test_generated_code_is_ruff_clean(es_site: dict[str, Any]) -> None:
     files = [f"blog/cqrs/{name}.py" for name in MODULES] + ["blog/cqrs/__init__.py"]
     ruff = str(BIN / "ruff")
     run([ruff, "check", "--isolated", "--extend-select", "I", *files], es_site["root"])
@@ -82,8 +88,8 @@ def test_api_writes_go_through_the_dispatcher(cqrs: dict[str, Any]) -> None:
     assert cqrs["api_create"] == [201, ["tag.created"]]
 
 
-def test_same_http_behaviour(es_site: dict[str, Any], redis_url: str) -> None:  # noqa: F811
-    got = facts(es_site, "api", {"REDIS_URL": redis_url.rsplit("/", 1)[0] + "/11"})
+def test_same_http_behaviour(es_api: dict[str, Any]) -> None:
+    got = es_api
     assert got["create_status"] == 201 and got["update_status"] == 200
     assert got["anon_create"] == 401 and got["other_update"] == 403
     assert got["dup_tag"] == 400  # the serializer's unique validator, as before

@@ -16,9 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing_project import BIN, es_pg_site, es_site, facts, pg_port, run  # noqa: F401
+
+pytest.register_assert_rewrite("eventsourcing_project")
+
+from eventsourcing_project import BIN, facts, run  # noqa: E402
 
 pytestmark = pytest.mark.django
+
+#: the shared session fixtures (one project for both modules): es_site, es_api, es_pg_site
+pytest_plugins = ("eventsourcing_project",)
 
 MINE = [
     "eventstore/__init__.py",
@@ -41,21 +47,21 @@ def _redis(redis_url: str, db: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def api(es_site: dict[str, Any], redis_url: str) -> dict[str, Any]:  # noqa: F811
-    return facts(es_site, "api", _redis(redis_url, 8))
+def api(es_api: dict[str, Any]) -> dict[str, Any]:
+    return es_api
 
 
 @pytest.fixture(scope="module")
-def sqlite_store(es_site: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+def sqlite_store(es_site: dict[str, Any]) -> dict[str, Any]:
     return facts(es_site, "store", {})
 
 
 @pytest.fixture(scope="module")
-def pg_store(es_pg_site: dict[str, Any]) -> dict[str, Any]:  # noqa: F811
+def pg_store(es_pg_site: dict[str, Any]) -> dict[str, Any]:
     return facts(es_pg_site, "store", es_pg_site["env"], "--postgres")
 
 
-def test_wiring(es_site: dict[str, Any]) -> None:  # noqa: F811
+def test_wiring(es_site: dict[str, Any]) -> None:
     root: Path = es_site["root"]
     settings = (root / "mysite" / "settings.py").read_text()
     assert "'eventstore',\n" in settings or '"eventstore",\n' in settings
@@ -71,21 +77,30 @@ def test_wiring(es_site: dict[str, Any]) -> None:  # noqa: F811
     assert "track_models" not in apps  # cqrs runs: events come from its bus, not signals
 
 
-def test_second_generate_writes_nothing(es_site: dict[str, Any]) -> None:  # noqa: F811
+def test_second_generate_writes_nothing(es_site: dict[str, Any]) -> None:
     assert "eventstore/migrations/0001_initial.py" in es_site["first"]
     assert es_site["same"], es_site["second"]
     assert "nothing to do" in es_site["second"], es_site["second"]
 
 
-def test_generated_code_is_ruff_clean(es_site: dict[str, Any]) -> None:  # noqa: F811
+def test_generated_code_is_ruff_clean(es_site: dict[str, Any]) -> None:
     root: Path = es_site["root"]
     ruff = str(BIN / "ruff")
     run([ruff, "check", "--isolated", "--extend-select", "I", *MINE], root)
     run([ruff, "format", "--isolated", "--check", *MINE], root)
 
 
+def test_openapi_schema_validates(es_site: dict[str, Any]) -> None:
+    root: Path = es_site["root"]
+    run([sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
+         "--file", "schema.yml"], root)  # fmt: skip
+    schema = (root / "schema.yml").read_text()
+    assert "/api/v1/posts/{id}/history/:" in schema and "/api/v1/audit/events/:" in schema
+    assert "name: at\n" in schema and "HistoryState:" in schema
+
+
 def test_initial_migration_is_what_makemigrations_writes(
-    es_site: dict[str, Any],  # noqa: F811
+    es_site: dict[str, Any],
     tmp_path: Path,
 ) -> None:
     root: Path = es_site["root"]
@@ -183,7 +198,7 @@ def test_postgresql_trigger_refuses_raw_sql(pg_store: dict[str, Any]) -> None:
     assert pg_store["after_raw"] == [""]
 
 
-def test_api_on_postgresql(es_pg_site: dict[str, Any], redis_url: str) -> None:  # noqa: F811
+def test_api_on_postgresql(es_pg_site: dict[str, Any], redis_url: str) -> None:
     got = facts(es_pg_site, "api", {**es_pg_site["env"], **_redis(redis_url, 9)})
     assert got["versions_after_conflict"] == [1, 2, 3] and got["if_match"] == [200, 409]
     assert got["history_at"]["version"] == 1 and got["replay_identical"] is True
