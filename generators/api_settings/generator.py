@@ -101,10 +101,19 @@ def _settings_edits(
         ("DEFAULT_VERSIONING_CLASS", '"rest_framework.versioning.URLPathVersioning"'),
         ("DEFAULT_VERSION", '"v1"'),
         ("ALLOWED_VERSIONS", '("v1",)'),
-        (
-            "DEFAULT_AUTHENTICATION_CLASSES",
-            '(\n        "rest_framework.authentication.SessionAuthentication",\n    )',
-        ),
+    ]
+    edits += [DictKey("REST_FRAMEWORK", key, value) for key, value in rest]
+    # an element, not the whole key: other generators add theirs to the same tuple (jwt puts
+    # JWTAuthentication first), so a second run sees djgen's own value, not a user's conflict
+    edits.append(
+        ListElement(
+            "REST_FRAMEWORK",
+            '"rest_framework.authentication.SessionAuthentication"',
+            path=("DEFAULT_AUTHENTICATION_CLASSES",),
+            create=True,
+        )
+    )
+    rest = [
         (
             "DEFAULT_PERMISSION_CLASSES",
             '(\n        "rest_framework.permissions.IsAuthenticatedOrReadOnly",\n    )',
@@ -207,7 +216,8 @@ def _one_line(source: str) -> str:
 
 def _describe(edit: object) -> str:
     if isinstance(edit, ListElement):
-        return edit.value
+        keys = "".join(f"[{key!r}]" for key in edit.path)
+        return f"{edit.value} in {edit.setting}{keys}" if keys else edit.value
     if isinstance(edit, DictKey):
         inner = f"{edit.key!r}: {_one_line(edit.value)}"
         for key in reversed(edit.path):  # nested: 'DEFAULT_THROTTLE_RATES': {'anon': ...}
