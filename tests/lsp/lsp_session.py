@@ -191,16 +191,15 @@ async def wait_for(
         await asyncio.sleep(0.02)
 
 
-#: The generators whose diagnostics the generic LSP suites are about; every other generator's
-#: (api-settings, websocket, …) is checked by its own tests through ``all_codes``.
+#: The generators whose diagnostics the generic LSP suites are about; every other diagnostic
+#: (migrations, on by default; api-settings, websocket, …) is checked by its own tests through
+#: ``all_codes``.
 BASE_CODES = frozenset(
     {
         "djgen.missing-serializer",
         "djgen.missing-filterset",
         "djgen.missing-viewset",
         "djgen.missing-admin",
-        "djgen.migration",
-        "djgen.migration-undecidable",
     }
 )
 

@@ -222,7 +222,7 @@ async def test_unmigrated_changes_are_diagnosed_and_fixed(start: StartSession, p
     doc = session.files.open(project.app_dir("catalog") / "models.py")
     models = {"Author", "Publisher", "Book", "Authorship", "Review"}
     diagnostics = await session.diagnostics(
-        doc, lambda d: {m for m, c in codes(d) if c == "djgen.migration"} == models
+        doc, lambda d: {m for m, c in all_codes(d) if c == "djgen.migration"} == models
     )
     book = next(d for d in diagnostics if d.code == "djgen.migration" and d.data["model"] == "Book")
     assert book.data["generator"] == "migration"
@@ -233,7 +233,9 @@ async def test_unmigrated_changes_are_diagnosed_and_fixed(start: StartSession, p
     created = [c.uri for c in resolved.edit.document_changes if isinstance(c, types.CreateFile)]
     assert len(created) == 1 and "/migrations/0001_" in created[0]
     session.files.apply(resolved.edit)
-    await session.diagnostics(doc, lambda d: not any(c == "djgen.migration" for _, c in codes(d)))
+    await session.diagnostics(
+        doc, lambda d: not any(c == "djgen.migration" for _, c in all_codes(d))
+    )
     project.assert_no_missing_migrations()
 
     # Change a model in the buffer (unsaved): the diagnostic is back for that model only.
@@ -242,7 +244,7 @@ async def test_unmigrated_changes_are_diagnosed_and_fixed(start: StartSession, p
     edited = text.replace(pages, pages + "    subtitle = models.CharField(max_length=50)\n")
     session.files.replace(doc, edited)
     diagnostics = await session.diagnostics(
-        doc, lambda d: {m for m, c in codes(d) if c == "djgen.migration"} == {"Book"}
+        doc, lambda d: {m for m, c in all_codes(d) if c == "djgen.migration"} == {"Book"}
     )
     (book,) = [d for d in diagnostics if d.code == "djgen.migration"]
     assert "subtitle" in book.message
@@ -258,7 +260,7 @@ async def test_undecidable_migration_state_is_said_not_guessed(
         VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0, "migrationCheck": True}
     )
     doc = session.files.open(project.app_dir("catalog") / "models.py")
-    await session.diagnostics(doc, lambda d: ("Book", "djgen.migration") in codes(d))
+    await session.diagnostics(doc, lambda d: ("Book", "djgen.migration") in all_codes(d))
     text = session.files.buffers[doc][0]
     pages = "    pages = models.PositiveIntegerField()\n"
     edited = text.replace(pages, pages + "    phone = PhoneNumberField(blank=True)\n").replace(
@@ -269,7 +271,7 @@ async def test_undecidable_migration_state_is_said_not_guessed(
     assert edited != text
     session.files.replace(doc, edited)
     diagnostics = await session.diagnostics(
-        doc, lambda d: ("Book", "djgen.migration-undecidable") in codes(d)
+        doc, lambda d: ("Book", "djgen.migration-undecidable") in all_codes(d)
     )
     (book,) = [d for d in diagnostics if d.data["model"] == "Book" and "migration" in d.code]
     assert book.severity == types.DiagnosticSeverity.Information
@@ -300,7 +302,9 @@ async def test_migration_quick_fix_asks_for_a_one_off_default(start: StartSessio
     session.files.replace(
         doc, text.replace(pages, pages + "    subtitle = models.CharField(max_length=50)\n")
     )
-    diagnostics = await session.diagnostics(doc, lambda d: ("Book", "djgen.migration") in codes(d))
+    diagnostics = await session.diagnostics(
+        doc, lambda d: ("Book", "djgen.migration") in all_codes(d)
+    )
     fix = by_kind(await actions_at(session, doc, diagnostics, "Book"), "quickfix.djgen.migration")
     resolved = await session.client.code_action_resolve_async(fix)
     assert resolved.edit is None and resolved.command is not None  # it has to ask first

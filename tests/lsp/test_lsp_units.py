@@ -64,7 +64,7 @@ def test_project_config_becomes_the_lowest_editor_layer() -> None:
         generators: tuple[str, ...] | None = ("serializer", "admin")
         diagnostics: dict[str, str] | None = None
 
-    layer = project_layer(Config(diagnostics={"admin": "off", "jwt": "hint"}))
+    layer = project_layer(Config(diagnostics={"admin": "off", "relationships": "hint"}))
     assert layer == {"generators": ["serializer", "admin"], "severities": {"admin": "off"}}
     assert project_layer(Config(generators=None)) == {}
 
