@@ -192,6 +192,8 @@ async def bench_file(target: Target, reference_repeats: int) -> FileResult:
             result.notes.append(f"no diagnostics for {target.model} after open")
         await _edits(result, target, doc, baseline)
         await _appends(result, target, doc, baseline)
+        if target.generated:
+            await _drift(result, target, doc)
         model = target.model
         if target.generated:
             model = "BenchNew"
@@ -261,6 +263,91 @@ async def _appends(result: FileResult, target: Target, doc: Document, baseline: 
         assert doc.text == before
     if wrong:
         result.notes.append(f"append: {wrong} answers did not report the new model")
+
+
+async def _drift(result: FileResult, target: Target, doc: Document) -> None:
+    """Drift (issue 16) on a generated API: rename a CharField of the middle model (a one-line
+    edit) → that version's models.py diagnostics, which must hold the drift diagnostic on the
+    field, and → the drift publication for serializers.py (not open). In this process, for
+    reference: ``core.drift.analyse`` of the whole app, cold and warm (one model changed)."""
+    client = doc.client
+    lines = doc.text.split("\n")
+    first = _class_line(doc.text, target.model)
+    site = None
+    for index in range(first + 1, len(lines)):
+        if lines[index].startswith("class "):
+            break
+        match = re.match(r"    (\w+) = models\.CharField\(", lines[index])
+        if match:
+            site = (index, match.group(1))
+            break
+    if site is None:
+        result.notes.append(f"drift: no CharField in {target.model}; not measured")
+        return
+    line, original = site
+    serializers = (target.models_py.parent / "serializers.py").resolve().as_uri()
+    current = original
+    wrong = 0
+    for i in range(target.repeats + 1):
+        new = f"{original}_r{i}"
+        published = client.expect(
+            "textDocument/publishDiagnostics",
+            lambda p, new=new: (
+                p["uri"] == serializers
+                and any(f"renamed to {new}?" in d["message"] for d in p["diagnostics"])
+            ),
+        )
+        with Stopwatch() as sw:
+            params = await asyncio.wait_for(
+                await doc.edit((line, 4), (line, 4 + len(current)), new), TIMEOUT
+            )
+        diag_ms = sw.ms
+        current = new
+        drift = [
+            d
+            for d in params["diagnostics"]
+            if d.get("code") == "djgen.drift" and d.get("data", {}).get("model") == target.model
+        ]
+        if not drift:
+            wrong += 1
+        try:
+            await asyncio.wait_for(published, TIMEOUT)
+            target_ms = (time.perf_counter() - sw.start) * 1000
+        except asyncio.TimeoutError:
+            wrong += 1
+            target_ms = None
+        if i:
+            result.s("rename field → drift diagnostics").add(diag_ms)
+            if target_ms is not None:
+                result.s("rename field → serializers.py drift").add(target_ms)
+    await asyncio.wait_for(await doc.edit((line, 4), (line, 4 + len(current)), original), TIMEOUT)
+    if wrong:
+        result.notes.append(f"drift: {wrong} answers lacked the drift diagnostics")
+    _drift_in_process(result, target, doc.text)
+
+
+def _drift_in_process(result: FileResult, target: Target, text: str) -> None:
+    from djgen.generators.core import drift
+    from djgen.generators.reader import read_source
+
+    app = target.models_py.parent
+    module = read_source(text, app_label=APP_LABEL, path=str(target.models_py))
+    drift._EXPECTED.clear()
+    drift._FILES.clear()
+    with Stopwatch() as sw:
+        report = drift.analyse(module, app)
+    result.s("drift analyse (cold)").add(sw.ms)
+    if report.items:
+        result.notes.append(f"drift: {len(report.items)} stale places before any edit")
+    line, start, end = _edit_site(text, target.model)
+    lines = text.split("\n")
+    for i in range(max(3, target.repeats)):
+        lines[line] = lines[line][:start] + str(100 + i) + lines[line][end:]
+        end = start + len(str(100 + i))
+        changed = read_source("\n".join(lines), app_label=APP_LABEL, path=str(target.models_py))
+        with Stopwatch() as sw:
+            drift.analyse(changed, app)
+        result.s("drift analyse (warm, one model changed)").add(sw.ms)
 
 
 def _new_model(name: str) -> str:
@@ -455,6 +542,22 @@ def render(startup: dict[str, Series], files: list[FileResult]) -> str:
             ]
         )
     out.append(table(headers, rows))
+    drifted = [r for r in files if _find(r, "rename field")]
+    if drifted:
+        out += ["", "drift (issue 16) on a generated API (ms, p50 / p95):", ""]
+        rows = [
+            [
+                r.target,
+                _cell(_find(r, "one-line")),
+                _cell(_find(r, "rename field → drift")),
+                _cell(_find(r, "rename field → serializers.py")),
+                _cell(_find(r, "drift analyse (cold)")),
+                _cell(_find(r, "drift analyse (warm")),
+            ]
+            for r in drifted
+        ]
+        headers = ["file", "edit→diag", "rename→drift", "→serializers.py", "analyse cold", "warm"]
+        out.append(table(headers, rows))
     reps = ", ".join(
         f"{r.target}: {len(_find(r, 'one-line').samples) if _find(r, 'one-line') else 0}"
         for r in files

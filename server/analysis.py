@@ -50,6 +50,8 @@ class Analysis:
     undecidable_models: dict[str, list[str]] = field(default_factory=dict)
     #: Problems met while analysing (logged, never raised).
     errors: list[str] = field(default_factory=list)
+    #: What features computed for this version (``analysis_hooks``), by feature.
+    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_ir(self) -> bool:

@@ -8,9 +8,9 @@ commands → WorkspaceEdit.
 from __future__ import annotations
 
 from .core import DjgenLanguageServer
-from .features import actions, commands, hover, lens, lifecycle, sync
+from .features import actions, commands, drift, hover, lens, lifecycle, sync
 
-FEATURES = (lifecycle, sync, actions, commands, hover, lens)
+FEATURES = (lifecycle, sync, actions, commands, hover, lens, drift)
 
 
 def create_server() -> DjgenLanguageServer:

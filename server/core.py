@@ -100,6 +100,21 @@ class DjgenLanguageServer(LanguageServer):
         self.configuration_support = False
         self.progress_support = False
         self.apply_edit_support = False
+        # Extension points for features (``features/drift.py``); each is a list of callables.
+        #: (analysis, snapshot, settings) → None, run on the worker after each analysis.
+        self.analysis_hooks: list[Callable[..., None]] = []
+        #: analysis → extra diagnostics for the models document.
+        self.diagnostic_providers: list[Callable[[Analysis], list[types.Diagnostic]]] = []
+        #: analysis → None, after a models document's diagnostics were published.
+        self.published_hooks: list[Callable[[Analysis], None]] = []
+        #: uri → None, when a document that is not a models module opens, changes or closes.
+        self.document_hooks: list[Callable[[str], None]] = []
+        #: async (server, params, only) → code actions for any document.
+        self.action_providers: list[Callable[..., Any]] = []
+        #: async (server, action) → whether it filled the action's edit.
+        self.resolve_hooks: list[Callable[..., Any]] = []
+        #: async (server, uri) → pulled diagnostics of a document that is not a models module.
+        self.pull_providers: list[Callable[..., Any]] = []
 
     # -- logging (window/logMessage; never pop-ups for routine failures) ----------------------
 
@@ -242,7 +257,15 @@ class DjgenLanguageServer(LanguageServer):
         snapshot = Snapshot.of(self.workspace)
         settings = self.settings_for(path)
         work = self.worker.submit(
-            functools.partial(analyze, self.cache, uri, version, text, path, snapshot, settings),
+            functools.partial(
+                _analyze_with_hooks,
+                tuple(self.analysis_hooks),
+                functools.partial(
+                    analyze, self.cache, uri, version, text, path, snapshot, settings
+                ),
+                snapshot,
+                settings,
+            ),
             URGENT if urgent else BACKGROUND,
         )
         job = AnalysisJob(asyncio.wrap_future(work), urgent, work)
@@ -269,7 +292,13 @@ class DjgenLanguageServer(LanguageServer):
         return job
 
     def diagnostics_for(self, analysis: Analysis) -> list[types.Diagnostic]:
-        return build_diagnostics(analysis, self.settings_for(analysis.path).options)
+        out = build_diagnostics(analysis, self.settings_for(analysis.path).options)
+        for provider in self.diagnostic_providers:
+            try:
+                out.extend(provider(analysis))
+            except Exception:
+                self.log_error(f"djgen: diagnostics of {analysis.uri}:\n{traceback.format_exc()}")
+        return out
 
     def schedule(self, uri: str, *, immediate: bool = False) -> None:
         """(Re)start the debounced analysis of a models document; pushes diagnostics."""
@@ -306,6 +335,8 @@ class DjgenLanguageServer(LanguageServer):
                     uri=uri, version=analysis.version, diagnostics=self.diagnostics_for(analysis)
                 )
             )
+            for hook in self.published_hooks:
+                hook(analysis)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -320,8 +351,11 @@ class DjgenLanguageServer(LanguageServer):
             # other documents may inherit from this module: they read it again when asked
             self.cache.invalidate_project(changed=uri)
             self.schedule(uri, immediate=immediate)
-        elif affects_diagnostics(path):
-            self.outside_changed(immediate=immediate)
+        else:
+            for hook in self.document_hooks:
+                hook(uri)
+            if affects_diagnostics(path):
+                self.outside_changed(immediate=immediate)
 
     def outside_changed(self, *, immediate: bool = False, project: bool = False) -> None:
         """Something besides models buffers changed: re-analyse every open models document."""
@@ -463,6 +497,27 @@ class DjgenLanguageServer(LanguageServer):
     def progress_end(self, token: str | None, message: str) -> None:
         if token is not None:
             self.work_done_progress.end(token, types.WorkDoneProgressEnd(message=message))
+
+
+def _analyze_with_hooks(
+    hooks: tuple[Callable[..., None], ...],
+    run: Callable[[], Analysis],
+    snapshot: Snapshot,
+    settings: FolderSettings,
+) -> Analysis:
+    """``analyze``, then each feature's analysis hook (on the worker; a failing hook is an
+    analysis error, logged once, never a lost analysis)."""
+    analysis = run()
+    for hook in hooks:
+        try:
+            hook(analysis, snapshot, settings)
+        except Exception as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            analysis.errors.append(
+                f"djgen: {getattr(hook, '__name__', hook)} failed: {exc!r} "
+                f"(at {Path(where.filename).name}:{where.lineno})"
+            )
+    return analysis
 
 
 def _uri(path: Path) -> str:

@@ -444,11 +444,15 @@ def test_fixes_keep_user_bytes(generated, removed, added, blocks, drop_review) -
     files: dict[Path, str] = {}
     for name, text in texts.items():
         lines = text.splitlines(keepends=True)
-        tops = [i for i, line in enumerate(lines) if line[:1] not in " \t\n#)]" and i > 0]
-        for position, block in sorted(blocks, reverse=True):
-            if tops:
-                at = tops[position % len(tops)]
-                lines[at:at] = [block, "\n\n"]
+        tops = sorted(
+            {
+                min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", []))]) - 1
+                for n in ast.parse(text).body[1:]
+            }
+        )
+        chosen = sorted({(tops[p % len(tops)], b) for p, b in blocks}, reverse=True)
+        for at, block in chosen:
+            lines[at:at] = [block, "\n\n"]
         files[app / name] = "".join(lines)
     module = read_source(models, app_label="catalog", path=str(app / "models.py"))
     assert module.ok, models

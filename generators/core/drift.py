@@ -394,6 +394,8 @@ def expected(
     keys = {m.name: (names, str(app_dir), m.name, _shape_key(m), fingerprint) for m in concrete}
     missing = [m for m, key in keys.items() if key not in _EXPECTED]
     if missing and names:
+        missing = _from_status(missing, keys, names, str(app_dir), fingerprint)
+    if missing and names:
         found: dict[str, list[Expected]] = {m: [] for m in missing}
         context = build_context(module, config, app_dir, missing)
         for generator, result in run_generators(context, names).items():
@@ -417,7 +419,48 @@ def expected(
     return {m: _EXPECTED.get(key, []) for m, key in keys.items()}
 
 
+def _from_status(
+    missing: list[str],
+    keys: dict[str, tuple[object, ...]],
+    names: tuple[str, ...],
+    app: str,
+    fingerprint: str,
+) -> list[str]:
+    """Fill ``_EXPECTED`` from the code ``pipeline.status`` already generated for the same
+    model shapes (the editor asks for both on every change); the models still missing."""
+    from djgen.generators.core.pipeline import DEFINITIONS
+
+    still = []
+    for m in missing:
+        shape = keys[m][3]
+        per = [DEFINITIONS.get((name, app, m, shape, fingerprint)) for name in names]
+        if any(p is None for p in per):
+            still.append(m)
+            continue
+        found = []
+        for name, definitions in zip(names, per, strict=True):
+            for target, definition in definitions or ():
+                if definition.kind != "class":
+                    continue
+                facts = _code_facts(definition.code)
+                if facts is not None:
+                    found.append(Expected(name, target, definition.name, m, facts))
+        _EXPECTED[keys[m]] = found
+    return still
+
+
+_CODE_FACTS: dict[str, dict[str, ListOption] | None] = {}
+
+
 def _code_facts(code: str) -> dict[str, ListOption] | None:
+    if code not in _CODE_FACTS:
+        if len(_CODE_FACTS) > 50_000:
+            _CODE_FACTS.clear()
+        _CODE_FACTS[code] = _code_facts_uncached(code)
+    return _CODE_FACTS[code]
+
+
+def _code_facts_uncached(code: str) -> dict[str, ListOption] | None:
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -509,25 +552,46 @@ def _base(option: str, value: str) -> str:
     return value.split("__", 1)[0]
 
 
+_REVERSE: dict[int, tuple[ModuleIR, dict[str, frozenset[str]]]] = {}
+
+
+def _reverse_names(module: ModuleIR) -> dict[str, frozenset[str]]:
+    """model name → the names other models' relations give it (``related_name`` or
+    ``<model>_set``, and the query name); one pass over the module, memoised per IR object."""
+    known = _REVERSE.get(id(module))
+    if known is not None and known[0] is module:
+        return known[1]
+    out: dict[str, set[str]] = {}
+    prefix = f"{module.app_label}."
+    for other in module.models:
+        for f in other.fields:
+            target = f.related_model
+            if not target:
+                continue
+            name = other.name if target == "self" else target.removeprefix(prefix)
+            if "." in name:
+                continue
+            names = out.setdefault(name, set())
+            if f.related_name:
+                names.add(f.related_name.rstrip("+"))
+            names.add(f"{other.name.lower()}_set")
+            names.add(other.name.lower())
+    frozen = {name: frozenset(names) for name, names in out.items()}
+    if len(_REVERSE) > 64:
+        _REVERSE.clear()
+    _REVERSE[id(module)] = (module, frozen)
+    return frozen
+
+
 def _model_names(model: ModelIR, module: ModuleIR) -> set[str]:
     """Every name a list may use for the model: fields, attnames, pk, methods, reverse
-    relations (``related_name`` or ``<model>_set``, and the query name)."""
+    relations."""
     names = {"pk", "__str__", *model.methods}
     for f in model.fields:
         names.add(f.name)
         if f.is_relation and not f.is_m2m:
             names.add(f.attname)
-    label = model.label
-    for other in module.models:
-        for f in other.fields:
-            if f.related_model in (label, f"{module.app_label}.{model.name}") or (
-                f.related_model == "self" and other is model
-            ):
-                if f.related_name:
-                    names.add(f.related_name.rstrip("+"))
-                names.add(f"{other.name.lower()}_set")
-                names.add(other.name.lower())
-    return names
+    return names | _reverse_names(module).get(model.name, _NONE)
 
 
 @dataclass
@@ -537,6 +601,8 @@ class History:
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
     #: model → field → the keyword names it was written with (to pick a rename's partner).
     keywords: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    #: Each source on its own (the migration history, the editor's first reading).
+    sources: list[dict[str, dict[str, str]]] = field(default_factory=list)
 
     def had(self, model: str, name: str) -> str | None:
         return self.fields.get(model, {}).get(name)
@@ -544,30 +610,86 @@ class History:
     def models(self) -> set[str]:
         return set(self.fields)
 
+    def gained(self, model: str, name: str, field_class: str) -> bool:
+        """Whether a field is new (or of a new class) to the model: some source knew the model
+        but not the field as it is now; with no source for the model, every field counts."""
+        known = [source[model] for source in self.sources if model in source]
+        return not known or any(k.get(name) != field_class for k in known)
+
+    def add(
+        self, fields: dict[str, dict[str, str]], keywords: dict[str, dict[str, frozenset[str]]]
+    ):
+        self.sources.append(fields)
+        for model, known in fields.items():
+            mine = self.fields.setdefault(model, {})
+            words = self.keywords.setdefault(model, {})
+            for name, cls in known.items():
+                mine.setdefault(name, cls)
+                words.setdefault(name, keywords.get(model, {}).get(name, frozenset()))
+
+
+_MIGRATED: dict[tuple[object, ...], tuple[dict, dict]] = {}
+
+
+def _migrated(app_dir: Path, app_label: str, read_text: ReadText | None) -> tuple[dict, dict]:
+    """Field classes and keywords of the migration history's state (cached by the migration
+    files' texts: the editor asks on every change)."""
+    folder = app_dir / "migrations"
+    files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+    texts = []
+    for path in files:
+        text = read_text(path) if read_text else None
+        if text is None:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError:
+                text = ""
+        texts.append((path.name, hash(text)))
+    key = (str(app_dir), app_label, tuple(texts))
+    if key not in _MIGRATED:
+        fields: dict[str, dict[str, str]] = {}
+        keywords: dict[str, dict[str, frozenset[str]]] = {}
+        try:
+            from djgen.generators.migrations.loader import read_history
+
+            state = read_history(folder, app_label, read_text=read_text).state()
+            for ms in state.app_models(app_label):
+                fields[ms.name] = {n: f.class_name for n, f in ms.fields.items()}
+                keywords[ms.name] = {n: frozenset(f.kwargs) for n, f in ms.fields.items()}
+        except Exception:  # no or broken migrations: no history (the migration check says why)
+            pass
+        if len(_MIGRATED) > 64:
+            _MIGRATED.clear()
+        _MIGRATED[key] = (fields, keywords)
+    return _MIGRATED[key]
+
+
+_HISTORIES: dict[tuple[object, ...], tuple[tuple[ModuleIR | None, ...], History]] = {}
+
 
 def history_of(
     app_dir: Path, module: ModuleIR, read_text: ReadText | None, *baselines: ModuleIR | None
 ) -> History:
-    """Earlier field classes: the migration history's state, then the editor's baselines."""
+    """Earlier field classes: the migration history's state, then the editor's baselines
+    (memoised per migration state and baseline objects)."""
+    fields, keywords = _migrated(app_dir, module.app_label, read_text)
+    key = (id(fields), *(id(b) for b in baselines))
+    known = _HISTORIES.get(key)
+    if known is not None and all(a is b for a, b in zip(known[0], baselines, strict=True)):
+        return known[1]
     history = History()
-    try:
-        from djgen.generators.migrations.loader import read_history
-
-        state = read_history(app_dir / "migrations", module.app_label, read_text=read_text).state()
-        for ms in state.app_models(module.app_label):
-            history.fields[ms.name] = {n: f.class_name for n, f in ms.fields.items()}
-            history.keywords[ms.name] = {n: frozenset(f.kwargs) for n, f in ms.fields.items()}
-    except Exception:  # no or broken migrations: no history (the migration check says why)
-        pass
+    if fields:
+        history.add(fields, keywords)
     for baseline in baselines:
         if baseline is None or not baseline.ok:
             continue
-        for m in baseline.models:
-            known = history.fields.setdefault(m.name, {})
-            words = history.keywords.setdefault(m.name, {})
-            for f in m.fields:
-                known.setdefault(f.name, f.field_class)
-                words.setdefault(f.name, frozenset(f.kwargs))
+        history.add(
+            {m.name: {f.name: f.field_class for f in m.fields} for m in baseline.models},
+            {m.name: {f.name: frozenset(f.kwargs) for f in m.fields} for m in baseline.models},
+        )
+    if len(_HISTORIES) > 64:
+        _HISTORIES.clear()
+    _HISTORIES[key] = (tuple(baselines), history)
     return history
 
 
@@ -621,6 +743,12 @@ def compare(
             # the list follows the generator's pattern when every model field it lists is one
             # the generator lists, but for as many as the new names displace (a capped list)
             extra = listed_fields - {_base(name, v) for v in generated.values}
+            candidates = [
+                v
+                for v in candidates
+                if (f := model.field(_base(name, v))) is None
+                or history.gained(model.name, f.name, f.field_class)
+            ]
             if len(extra) <= len(candidates):
                 missing = candidates
         label = _label(current.name, name)
@@ -688,6 +816,36 @@ def compare(
                 )
             )
     return items
+
+
+_COMPARED: dict[tuple[object, ...], tuple[tuple[object, ...], list[DriftItem]]] = {}
+_NONE: frozenset[str] = frozenset()
+
+
+def _compared(
+    current: ClassFacts,
+    wanted: Expected,
+    model: ModelIR,
+    module: ModuleIR,
+    path: Path,
+    history: History,
+    reverse: dict[str, frozenset[str]],
+) -> list[DriftItem]:
+    """``compare``, memoised on the objects it reads: the incremental reader hands back the same
+    ModelIR for an unchanged model, target-file facts are cached by text, expectations by model
+    shape, so an edit to one model compares only that model again."""
+    objects = (current, wanted, model, history)
+    key = (id(current), id(wanted), id(model), id(history), reverse.get(model.name, _NONE))
+    known = _COMPARED.get(key)
+    if known is not None:
+        seen = known[0]
+        if seen[0] is current and seen[1] is wanted and seen[2] is model and seen[3] is history:
+            return known[1]
+    found = compare(current, wanted, model, module, path, history)
+    if len(_COMPARED) > 20_000:
+        _COMPARED.clear()
+    _COMPARED[key] = (objects, found)
+    return found
 
 
 def _partner(
@@ -809,32 +967,34 @@ def analyse(
     if history is None:
         history = history_of(app, module, read_text, baseline)
     texts: dict[Path, str] = {}
-    parsed: dict[Path, FileFacts | None] = {}
+    parsed: dict[str, tuple[Path, FileFacts | None]] = {}
 
-    def facts_of(target: str | Path) -> FileFacts | None:
-        p = Path(target)
-        if p not in parsed:
+    def facts_of(target: str | Path) -> tuple[Path, FileFacts | None]:
+        key = str(target)
+        if key not in parsed:
+            p = Path(target)
             text = read(p)
-            parsed[p] = file_facts(text) if text else None
+            parsed[key] = (p, file_facts(text) if text else None)
             if text is not None:
                 texts[p] = text
-        return parsed[p]
+        return parsed[key]
 
+    reverse = _reverse_names(module)
     items: list[DriftItem] = []
     for model in module.models:
         for want in wanted.get(model.name, []):
-            facts = facts_of(want.target)
+            path, facts = facts_of(want.target)
             if facts is None or want.name not in facts.classes:
                 continue
             current = facts.classes[want.name]
             if current.model not in (None, model.name):
                 continue  # the same name for another model: not this definition
-            items.extend(compare(current, want, model, module, Path(want.target), history))
+            items.extend(_compared(current, want, model, module, path, history, reverse))
     # deleted models: every target file the generators write
     targets = _targets(module, app, names, config)
     removed: dict[str, str] = {}
     for target in targets:
-        facts = facts_of(target)
+        _, facts = facts_of(target)
         if facts is None:
             continue
         found = _deleted(facts, module, target, history)
@@ -842,7 +1002,7 @@ def analyse(
         removed.update({i.definition: i.model for i in found})
     if removed:
         for target in targets:
-            facts = facts_of(target)
+            _, facts = facts_of(target)
             if facts is not None:
                 items.extend(_deleted_registrations(facts, target, removed))
     return DriftReport(items, texts)

@@ -279,6 +279,8 @@ def write(changes: Iterable[FileChange]) -> list[Path]:
 # -- status: cheap, ast-only --------------------------------------------------------------------
 
 _EXPECTED: dict[tuple[object, ...], list[tuple[str, tuple[str, ...]]]] = {}
+#: The same keys → (target, Definition) of the generated code, for ``core.drift``.
+DEFINITIONS: dict[tuple[object, ...], list[tuple[str, Any]]] = {}
 
 
 _SHAPES: dict[int, tuple[ModelIR, tuple[object, ...]]] = {}
@@ -322,15 +324,19 @@ def _expected(
     missing = [m for m, key in keys.items() if key not in _EXPECTED]
     if missing:
         found: dict[str, list[tuple[str, tuple[str, ...]]]] = {m: [] for m in missing}
+        code: dict[str, list[tuple[str, Any]]] = {m: [] for m in missing}
         context = build_context(module, config, app_dir, missing)
         for artifact in run_generators(context, [name])[name].artifacts:
             for d in artifact.definitions:
                 if d.model in found:
                     found[d.model].append((str(target_path(artifact, context)), d.identities))
+                    code[d.model].append((str(target_path(artifact, context)), d))
         if len(_EXPECTED) > 50_000:
             _EXPECTED.clear()
+            DEFINITIONS.clear()
         for m in missing:
             _EXPECTED[keys[m]] = found[m]
+            DEFINITIONS[keys[m]] = code[m]
     return {m: _EXPECTED[key] for m, key in keys.items()}
 
 

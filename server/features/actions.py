@@ -78,11 +78,14 @@ def register(server: DjgenLanguageServer) -> None:
         uri = params.text_document.uri
         only = [str(getattr(k, "value", k)) for k in params.context.only or []] or None
         path = uri_to_path(uri)
+        extra: list[types.CodeAction] = []
+        for provider in ls.action_providers:  # other features' actions (drift)
+            extra.extend(await provider(ls, params, only) or [])
         if path is not None and not is_models_path(path):
-            return project_file_actions(ls, path, only)
+            return [*(project_file_actions(ls, path, only) or []), *extra] or None
         analysis = await ls.analysis_for(uri)
         if analysis is None or not analysis.module.ok or analysis.syntax_error is not None:
-            return None  # while the text does not parse, generating would use a stale IR
+            return extra or None  # while the text does not parse, generating would use a stale IR
         actions: list[types.CodeAction] = []
         for model in models_at(analysis, params.range):
             for name in missing_generators(ls, analysis, model.name):
@@ -120,13 +123,16 @@ def register(server: DjgenLanguageServer) -> None:
         elif not ls.resolve_edits:
             for action in actions:
                 await resolve_edit(ls, action)
-        return actions
+        return actions + extra
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def code_action_resolve(
         ls: DjgenLanguageServer, action: types.CodeAction
     ) -> types.CodeAction:
         if action.edit is None and action.command is None:
+            for hook in ls.resolve_hooks:
+                if await hook(ls, action):
+                    return action
             await resolve_edit(ls, action)
         return action
 

@@ -41,4 +41,7 @@ def register(server: DjgenLanguageServer) -> None:
     ) -> types.DocumentDiagnosticReport:
         analysis = await ls.analysis_for(params.text_document.uri)
         items = ls.diagnostics_for(analysis) if analysis is not None else []
+        if analysis is None:  # not a models module: what features say about it (drift)
+            for provider in ls.pull_providers:
+                items.extend(await provider(ls, params.text_document.uri) or [])
         return types.RelatedFullDocumentDiagnosticReport(items=items)
