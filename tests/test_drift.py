@@ -339,7 +339,8 @@ CORPUS_STEPS = [
         "rename Person.name",
         lambda s: s.replace(
             "class Person(models.Model):\n    name = models.CharField(max_length=100)",
-            "class Person(models.Model):\n    full_name = models.CharField(max_length=100, default=\"\")",
+            "class Person(models.Model):\n"
+            '    full_name = models.CharField(max_length=100, default="")',
         ),
         "Person",
         {"renamed": ("name", "full_name")},
