@@ -218,7 +218,7 @@ def _defined_names(path: Path) -> set[str]:
 def _present(context: GenerationContext, artifacts: list[Artifact]) -> bool:
     """Whether the app's files already hold some of these artifacts' class definitions."""
     for artifact in artifacts:
-        if not artifact.definitions:
+        if not artifact.definitions and artifact.content is None:
             continue
         if artifact.root == "project":
             if context.project is None:
@@ -226,6 +226,10 @@ def _present(context: GenerationContext, artifacts: list[Artifact]) -> bool:
             path = context.project.root / artifact.target
         else:
             path = context.app.path / artifact.target
+        if artifact.content is not None:
+            if path.is_file():
+                return True  # a whole module it writes (e.g. the event store's models)
+            continue
         names = _defined_names(path)
         if any(d.name in names for d in artifact.definitions if d.kind in ("class", "function")):
             return True
@@ -280,6 +284,8 @@ def _split(source: str) -> tuple[list[Import], list[tuple[str, str, str]]]:
             statements.append((node.name, "function", code))
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             statements.append((node.targets[0].id, "assign", code))
+        elif isinstance(node, ast.Expr):  # e.g. a subscription made at import
+            statements.append((code.strip(), "statement", code))
     used = {
         node.id
         for statement in tree.body
@@ -349,7 +355,10 @@ class TestsGenerator:
                 )
             imports, statements = _split(source)
             artifact.imports += [i for i in imports if i not in artifact.imports]
+            known = {d.name for d in artifact.definitions}
             for name, statement_kind, code in statements:
+                if name in known:
+                    continue  # a module-level helper every model's tests share
                 artifact.definitions.append(
                     Definition(name=name, code=code, kind=statement_kind, model=model)  # type: ignore[arg-type]
                 )
@@ -357,7 +366,11 @@ class TestsGenerator:
         for gen, folder in dirs:
             if gen != NAME and gen not in tested:
                 continue
-            for template in sorted(Path(folder).glob("*.py.j2")):
+            # per-model templates first: an app-wide one may use what they define
+            templates = sorted(
+                Path(folder).glob("*.py.j2"), key=lambda t: (".app." in t.name, t.name)
+            )
+            for template in templates:
                 stem = template.name[: -len(".py.j2")]
                 per_app = stem.endswith(".app")
                 layer = stem.removesuffix(".app")
@@ -475,7 +488,9 @@ class _Layers:
         models = [
             v for v in (self.model_values(gen, m) for m in self.context.select()) if v is not None
         ]
+        jwt = self.tested.get("jwt")
         return {
+            "auth_prefix": jwt.provides.get("auth_prefix") if jwt else None,
             "app": {"label": self.context.module.app_label, "module": self.context.app.module},
             "models": models,
             "layers": sorted(self.tested),
@@ -505,6 +520,16 @@ class _Layers:
         )
         values["admin"] = admin is not None
         values["api"] = _api_values(values)
+        jwt = self.tested.get("jwt")
+        values["auth_prefix"] = jwt.provides.get("auth_prefix") if jwt else None
+        events = self.tested.get("eventsourcing")
+        values["eventstore"] = events.provides.get("eventstore_app") if events else None
+        project = self.context.project
+        values["asgi_module"] = (
+            project.relative(project.asgi_path)[: -len(".py")].replace("/", ".")
+            if project is not None and project.asgi_path is not None
+            else None
+        )
         if gen == "serializer" and values["serializer"] is None:
             return None
         if gen == "filterset" and values["filterset"] is None:
