@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import _free_port
 
 BIN = Path(sys.executable).parent
 CHECKS = Path(__file__).resolve().parent / "eventsourcing_checks.py"
@@ -141,6 +141,12 @@ def facts(site: dict[str, Any], group: str, env: dict[str, str], *extra: str) ->
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
     line = [x for x in done.stdout.splitlines() if x.startswith("FACTS ")][-1]
     return json.loads(line.removeprefix("FACTS "))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _pg_bin(name: str) -> str:
