@@ -235,8 +235,11 @@ def assert_layers_covered(
     missing = []
     for module, suffix in layers.items():
         for model in models:
-            tests = outcomes.get((f"{app}.{module}", f"{model}{suffix}"), {})
-            if not any(o == "ok" for o in tests.values()):
+            cls = f"{model}{suffix}"
+            tests = outcomes.get((f"{app}.{module}", cls), {})
+            # a class whose every test catches a known bug of another generator still counts
+            known = tests and all(f"{app}.{module}.{cls}.{t}" in KNOWN_BUGS for t in tests)
+            if not known and not any(o == "ok" for o in tests.values()):
                 missing.append(f"{module}.{model}{suffix}")
     assert not missing, f"no passing test for: {missing}"
 
