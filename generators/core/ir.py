@@ -104,6 +104,9 @@ class FieldIR:
     related_model: str | None = None  # "app_label.Model"
     on_delete: str | None = None  # "CASCADE", "PROTECT", …, or source text
     related_name: str | None = None
+    #: ``related_query_name`` as Django's ``_meta`` has it (``%(app_label)s``/``%(class)s``
+    #: substituted for the model); ``kwargs`` keep the text as written (migrations do too).
+    related_query_name: str | None = None
     through: str | None = None  # "app_label.Model"
     primary_key: bool = False
     auto_created: bool = False  # the implicit pk or a parent link
@@ -193,6 +196,10 @@ class ModelIR:
     #: The module file the class is in (for models/ packages).
     path: str | None = None
     managers: list[str] = field(default_factory=list)
+    #: The name of the model's ``_default_manager``: ``Meta.default_manager_name``, else the
+    #: first manager declared on the class or inherited from its bases, else ``objects``
+    #: (the one Django adds). None when it cannot be read statically.
+    default_manager: str | None = "objects"
     problems: list[Problem] = field(default_factory=list)
     #: Names of methods defined on the class (``__str__``, ``get_absolute_url``, …).
     methods: list[str] = field(default_factory=list)

@@ -315,8 +315,26 @@ class _OtherLeaves(dict):
         leaf = CONTRIB_LEAVES.get(app_label)
         if leaf is None:
             leaf = self._project_leaf(app_label)
+        if leaf is None:
+            leaf = self._installed_leaf(app_label)
         self[app_label] = leaf
         return leaf
+
+    def _installed_leaf(self, app_label: str) -> str | None:
+        """An installed app's leaf (``taggit``: site-packages/taggit/migrations), read from
+        the project interpreter's site-packages like the project's own apps."""
+        from djgen.generators.migrations.loader import leaf_of
+        from djgen.generators.reader.project import find_project_root, read_app_info
+        from djgen.generators.reader.site_packages import site_packages
+
+        root = find_project_root(self.app_dir) or self.app_dir.parent
+        for base in site_packages(root):
+            for candidate in (base / app_label, base / "django" / "contrib" / app_label):
+                if (candidate / "migrations").is_dir() and (
+                    read_app_info(candidate).label == app_label
+                ):
+                    return leaf_of(candidate / "migrations", app_label)
+        return None
 
     def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
         return self[key]

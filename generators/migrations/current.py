@@ -188,6 +188,13 @@ CONTRIB_ABSTRACT = {
 CONTRIB_MANAGERS = {"AbstractUser": "django.contrib.auth.models.UserManager"}
 
 
+#: Library field classes whose ``deconstruct()`` djgen applies itself (canonical class path →
+#: builder); the class's source must be readable (installed) for the rule to apply.
+LIBRARY_FIELDS: dict[str, Callable[..., FieldState]] = {
+    "taggit.managers.TaggableManager": lambda b, *a: b.taggable_manager(*a),
+}
+
+
 @dataclass
 class CurrentState:
     """The models' state, and what could not be read (model name → reasons)."""
@@ -271,6 +278,12 @@ class _Builder:
                 # see, a field it does not understand) may hide fields: say so.
                 if problem.severity in ("warning", "error") or "cannot" in problem.message:
                     self.note(model, problem.message)
+        by_name = {m.name: m for m in self.module.models if not m.abstract}
+        for problem in self.module.problems:
+            # a class attribute the reader could not classify: it may be a field
+            owner = by_name.get(problem.model or "")
+            if owner is not None and problem.severity in ("warning", "error"):
+                self.note(owner, problem.message.removeprefix(f"{owner.name}."))
         return self.result
 
     def note(self, model: ModelIR, reason: str) -> None:
@@ -284,7 +297,9 @@ class _Builder:
         ms = ModelState(model.app_label, model.name)
         if not model.proxy:
             for f in model.fields:
-                fs = self.field_state(model, f, resolver)
+                if f.field_class == "OrderWrt":
+                    continue  # ModelState.from_model leaves _order out (order_with_respect_to)
+                fs = self.field_state(model, f, self._declaring_resolver(model, f, resolver))
                 ms.fields[f.name] = fs
         ms.options = self.options(model, resolver, scope)
         ms.bases = self.bases(model, scope)
@@ -298,22 +313,18 @@ class _Builder:
             return FieldState(f.name, path, [], dict(kwargs))
         path = normalize_path(f.class_path)
         family = f.internal_type
+        if family == "CompositePrimaryKey" and path.startswith("django.db.models."):
+            return self.composite_pk(model, f, resolver)
+        library = self._library_field(resolver.scope, f.class_path)
+        if library is not None and library[0] in LIBRARY_FIELDS:
+            return LIBRARY_FIELDS[library[0]](self, model, f, resolver, library[1])
         if not f.known or family is None or family not in KNOWN_FIELDS:
             self.note(model, f"field {f.name}: {f.class_path} is not known to djgen")
             family = None
-        elif not path.startswith("django.db.models.") and f.field_class in (
-            self.module.custom_fields or {}
-        ):
-            resolver_scope = resolver.scope
-            cls = resolver_scope.classes.get(f.field_class)
-            if cls is not None and any(
-                isinstance(n, ast.FunctionDef) and n.name in ("deconstruct", "__init__")
-                for n in cls.body
-            ):
-                self.note(
-                    model,
-                    f"field {f.name}: {f.field_class} has its own __init__/deconstruct",
-                )
+        elif not path.startswith("django."):
+            own = self._own_init(resolver.scope, f.class_path)
+            if own is not None:
+                self.note(model, f"field {f.name}: {own} has its own __init__/deconstruct")
         kwargs: dict[str, Code] = {}
         for key, value in f.kwargs.items():
             if key == "to" and f.related_model:
@@ -345,6 +356,167 @@ class _Builder:
                 self.note(model, f"field {f.name}: argument {value.source} ({exc})")
                 args.append(Code(value.source))
         return normalize_field(FieldState(f.name, path, args, kwargs), family)
+
+    # -- fields djgen reads from their own class's source ---------------------------------
+
+    def _declaring_resolver(self, model: ModelIR, f: FieldIR, resolver: Resolver) -> Resolver:
+        """A field inherited from an abstract base of another module (an installed one, such
+        as contrib.sessions' AbstractBaseSession) is evaluated where it is written."""
+        if not f.inherited_from:
+            return resolver
+        scope = resolver.scope
+        cls = scope.classes.get(model.name)
+        if cls is None:
+            return resolver
+        for _, resolved in self._ancestors(scope, cls):
+            if resolved is not None and resolved[1].name == f.inherited_from:
+                if resolved[0] is scope:
+                    return resolver
+                return Resolver(resolved[0], owner=f.inherited_from)
+        return resolver
+
+    def _class_def(
+        self, scope: ModuleScope, dotted: str, depth: int = 0
+    ) -> tuple[ModuleScope, ast.ClassDef, str] | None:
+        """The class ``dotted`` names (re-exports followed), from the project or installed."""
+        module, _, name = dotted.rpartition(".")
+        if depth > 6 or not module:
+            return None
+        where = scope if module == scope.module else scope.other(module)
+        if where is None:
+            return None
+        cls = where.classes.get(name)
+        if cls is not None:
+            return where, cls, f"{where.module}.{name}"
+        imported = where.imports.get(name)
+        if imported is not None and imported[0] != dotted:
+            return self._class_def(where, imported[0], depth + 1)
+        return None
+
+    def _library_field(
+        self, scope: ModuleScope, dotted: str
+    ) -> tuple[str, tuple[ModuleScope, ast.ClassDef, str]] | None:
+        """(canonical class path, its definition) of a field class outside django.db."""
+        if dotted.startswith("django."):
+            return None
+        found = self._class_def(scope, dotted)
+        if found is None:
+            return None
+        return found[2], found
+
+    def _own_init(self, scope: ModuleScope, dotted: str, depth: int = 0) -> str | None:
+        """The first class between ``dotted`` and Django's own fields that defines
+        ``__init__``, ``deconstruct`` or ``contribute_to_class`` (what it writes into a
+        migration is then only known at run time), or None."""
+        if depth > 10 or dotted.startswith("django."):
+            return None
+        found = self._class_def(scope, dotted)
+        if found is None:
+            return None
+        where, cls, _full = found
+        if any(
+            isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name in ("__init__", "deconstruct", "contribute_to_class")
+            for n in cls.body
+        ):
+            return cls.name
+        for base in cls.bases:
+            q = Resolver(where).qualify(ast.unparse(base).split("."))
+            if q is None:
+                continue
+            hit = self._own_init(where, q[0], depth + 1)
+            if hit is not None:
+                return hit
+        return None
+
+    def composite_pk(self, model: ModelIR, f: FieldIR, resolver: Resolver) -> FieldState:
+        """``CompositePrimaryKey("a", "b")``: its ``deconstruct()`` gives the field names as
+        arguments and the keywords its ``__init__`` forces."""
+        args: list[Code] = []
+        for value in f.args:
+            try:
+                args.append(resolver.code(value.source))
+            except (Undecidable, SyntaxError) as exc:
+                self.note(model, f"field {f.name}: argument {value.source} ({exc})")
+                args.append(Code(value.source))
+        kwargs: dict[str, Code] = {}
+        for key, value in f.kwargs.items():
+            try:
+                kwargs[key] = resolver.code(value.source)
+            except (Undecidable, SyntaxError) as exc:
+                self.note(model, f"field {f.name}: {key}={value.source} ({exc})")
+                kwargs[key] = Code(value.source)
+        for key, text in (
+            ("blank", "True"),
+            ("editable", "False"),
+            ("primary_key", "True"),
+            ("serialize", "False"),
+        ):
+            kwargs.setdefault(key, Code(text))
+        return FieldState(f.name, "django.db.models.CompositePrimaryKey", args, kwargs)
+
+    def taggable_manager(
+        self,
+        model: ModelIR,
+        f: FieldIR,
+        resolver: Resolver,
+        found: tuple[ModuleScope, ast.ClassDef, str],
+    ) -> FieldState:
+        """django-taggit's ``TaggableManager.deconstruct()``: Field's keywords (its defaults
+        read from the installed ``__init__``'s signature), ``null``/``serialize`` dropped, and
+        ``through``/``to`` as ``app_label.ObjectName`` (or the string given)."""
+        where, cls, full = found
+        init = next(
+            (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
+            None,
+        )
+        defaults: dict[str, ast.expr] = {}
+        if init is not None:
+            positional = init.args.args[1:]
+            for arg, default in zip(
+                positional[len(positional) - len(init.args.defaults) :],
+                init.args.defaults,
+                strict=True,
+            ):
+                defaults[arg.arg] = default
+            params = [a.arg for a in positional]
+        else:
+            params = []
+            self.note(model, f"field {f.name}: {full} has no __init__ djgen can read")
+        library = Resolver(where)
+        given: dict[str, str] = {k: v.source for k, v in f.kwargs.items()}
+        for i, value in enumerate(f.args):
+            if i < len(params):
+                given.setdefault(params[i], value.source)
+        kwargs: dict[str, Code] = {}
+        for key in ("verbose_name", "help_text"):
+            try:
+                if key in given:
+                    kwargs[key] = resolver.code(given[key])
+                elif key in defaults:
+                    kwargs[key] = library.code(ast.unparse(defaults[key]))
+            except (Undecidable, SyntaxError) as exc:
+                self.note(model, f"field {f.name}: {key} ({exc})")
+        for key, default in (("verbose_name", None), ("help_text", "")):
+            if key in kwargs and kwargs[key].text in (repr(default), '""'):
+                del kwargs[key]
+        if "blank" in given:
+            try:
+                blank = resolver.code(given["blank"])
+            except (Undecidable, SyntaxError) as exc:
+                self.note(model, f"field {f.name}: blank ({exc})")
+            else:
+                if blank.text != "False":
+                    kwargs["blank"] = blank
+        for key, label in (("through", f.through), ("to", f.related_model)):
+            raw = f.kwargs.get(key)
+            if raw is not None and isinstance(raw.literal, str):
+                kwargs[key] = Code(repr(raw.literal))
+            elif label:
+                kwargs[key] = Code(repr(label))
+            else:
+                self.note(model, f"field {f.name}: its {key} model cannot be read")
+        return FieldState(f.name, full, [], kwargs)
 
     def relation_target(self, label: str) -> Code:
         if label.lower() == self.module.auth_user_model.lower():
@@ -490,7 +662,9 @@ class _Builder:
             model_source = text[: -len(".Meta")]
             short = model_source.rsplit(".", 1)[-1]
             resolved = self._resolve_class(scope, model_source)
-            if resolved is None and short in CONTRIB_ABSTRACT:
+            if short in CONTRIB_ABSTRACT and (
+                resolved is None or resolved[2].startswith(f"{_AUTH}.")
+            ):
                 attrs.update({k: (v, None) for k, v in CONTRIB_ABSTRACT[short].items()})
                 attrs["abstract"] = (Code("False"), None)
                 continue

@@ -133,10 +133,25 @@ class ModuleScope:
         if module in self.others:
             return self.others[module]
         scope = None
-        if self.root is not None:
+        if self.root is not None or module.startswith("django.contrib."):
             from djgen.generators.reader.project import find_module_file
+            from djgen.generators.reader.site_packages import (
+                find_installed_module,
+                site_packages,
+            )
 
-            path = find_module_file(module, self.root)
+            path = None
+            if self.root is not None and not module.startswith("django."):
+                path = find_module_file(module, self.root)
+            if path is None and (
+                not module.startswith("django.")
+                or (
+                    module.startswith("django.contrib.")
+                    and not module.startswith("django.contrib.auth")
+                )
+            ):
+                # installed packages are read like the project's modules
+                path = find_installed_module(module, site_packages(self.root))
             if path is not None:
                 try:
                     text = path.read_text(encoding="utf-8")

@@ -92,6 +92,10 @@ BUILTIN_FIELDS: dict[str, FieldKind] = _kinds(
     FieldKind("UUIDField", "Field", params=("verbose_name",)),
     FieldKind("JSONField", "Field", params=(*_VN, "encoder", "decoder")),
     FieldKind("GeneratedField", "Field", params=()),
+    # Django 5.2: positional arguments are field names; ``pk = CompositePrimaryKey("a", "b")``
+    FieldKind("CompositePrimaryKey", "Field", params=()),
+    # the ``_order`` field Meta.order_with_respect_to adds (never written in models.py)
+    FieldKind("OrderWrt", "IntegerField", params=()),
     FieldKind("FileField", "Field", params=(*_VN, "upload_to", "storage")),
     FieldKind("ImageField", "FileField", params=(*_VN, "width_field", "height_field")),
     FieldKind(
@@ -176,6 +180,101 @@ FIELD_MODULES = (
     "django.contrib.postgres.fields.citext",
     "django.contrib.contenttypes.fields",
 )
+
+#: The other public names of ``django.db.models`` (Django 5.2): a class attribute made from one
+#: of these is not a field; any other ``models.X(...)`` is (a typo such as ``CharFeild``).
+DJANGO_MODELS_OTHER_NAMES = frozenset(
+    [
+        "Aggregate",
+        "Avg",
+        "BLANK_CHOICE_DASH",
+        "BaseConstraint",
+        "CASCADE",
+        "Case",
+        "CheckConstraint",
+        "Choices",
+        "Count",
+        "DEFERRED",
+        "DO_NOTHING",
+        "Deferrable",
+        "Empty",
+        "Exists",
+        "Expression",
+        "ExpressionList",
+        "ExpressionWrapper",
+        "F",
+        "FilteredRelation",
+        "ForeignObjectRel",
+        "Func",
+        "Index",
+        "IntegerChoices",
+        "Lookup",
+        "Manager",
+        "ManyToManyRel",
+        "ManyToOneRel",
+        "Max",
+        "Min",
+        "Model",
+        "NOT_PROVIDED",
+        "ObjectDoesNotExist",
+        "OneToOneRel",
+        "OrderBy",
+        "OuterRef",
+        "PROTECT",
+        "Prefetch",
+        "ProtectedError",
+        "Q",
+        "QuerySet",
+        "RESTRICT",
+        "RestrictedError",
+        "RowRange",
+        "SET",
+        "SET_DEFAULT",
+        "SET_NULL",
+        "StdDev",
+        "Subquery",
+        "Sum",
+        "TextChoices",
+        "Transform",
+        "UniqueConstraint",
+        "Value",
+        "ValueRange",
+        "Variance",
+        "When",
+        "Window",
+        "WindowFrame",
+        "WindowFrameExclusion",
+        "aggregates",
+        "base",
+        "constants",
+        "constraints",
+        "deletion",
+        "enums",
+        "expressions",
+        "fields",
+        "functions",
+        "indexes",
+        "lookups",
+        "manager",
+        "options",
+        "prefetch_related_objects",
+        "query",
+        "query_utils",
+        "signals",
+        "sql",
+        "utils",
+    ]
+)
+
+#: Field classes of installed libraries that are relations although their class derives from
+#: ``RelatedField`` only and sets its target in ``__init__``/``contribute_to_class``: dotted
+#: class path → (relation kind, name of the through model's field that points at the target,
+#: the default through model as the library's ``__init__`` names it when djgen cannot read it).
+#: The class itself is still read from the installed source (site_packages); this says what
+#: its ``__init__`` does with ``through``/``to``.
+LIBRARY_RELATIONS: dict[str, tuple[str, str, str]] = {
+    "taggit.managers.TaggableManager": ("m2m", "tag", "taggit.TaggedItem"),
+}
 
 MODEL_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 CHOICES_BASES = {

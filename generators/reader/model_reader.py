@@ -13,6 +13,9 @@ what cannot be understood is kept as source text and reported as a ``Problem``.
 from __future__ import annotations
 
 import ast
+import builtins
+import difflib
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,7 @@ from djgen.generators.reader.choices import choice_members, literal
 from . import django_fields as df
 from .names import ImportTable, collect_imports
 from .project import ProjectSettings, find_module_file, module_name, read_app_info
+from .site_packages import find_installed_module, installed_root, site_packages
 from .source import SourceText
 
 _GETTEXT = {
@@ -102,14 +106,28 @@ class ModelCache:
 class _Loaded:
     ir: ModuleIR
     table: ImportTable
+    #: Class name → "model", "field", "choices", "other"; module-level function names; classes
+    #: whose bases djgen cannot read (name → the unreadable base).
+    kinds: dict[str, str] = field(default_factory=dict)
+    functions: set[str] = field(default_factory=set)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    installed: bool = False
 
 
 class ModuleLoader:
     """Reads the project's other modules on demand, once each, guarding against import cycles."""
 
-    def __init__(self, root: Path | None, settings: ProjectSettings) -> None:
+    def __init__(
+        self,
+        root: Path | None,
+        settings: ProjectSettings,
+        site: tuple[Path, ...] | None = None,
+    ) -> None:
         self.root = root
         self.settings = settings
+        #: The project interpreter's site-packages: installed packages are read like the
+        #: project's own modules (``site_packages``).
+        self.site = site if site is not None else site_packages(root)
         self._cache: dict[str, _Loaded | None] = {}
         self._loading: set[str] = set()
         self._labels: dict[Path, tuple[str, str | None]] = {}
@@ -134,15 +152,34 @@ class ModuleLoader:
             self._labels[app_dir] = cached
         return cached
 
+    def readable(self, dotted: str) -> bool:
+        """Whether a module's source can be read (in the project or installed)."""
+        if dotted in self._cache:
+            return self._cache[dotted] is not None
+        return self._file(dotted)[0] is not None
+
+    def _file(self, dotted: str) -> tuple[Path | None, Path | None]:
+        """(source file, the folder it imports from) of a module, project first."""
+        if not dotted or not _readable_module(dotted):
+            return None, None
+        if self.root is not None and not dotted.startswith("django."):
+            file = find_module_file(dotted, self.root)
+            if file is not None:
+                return file, self.root
+        file = find_installed_module(dotted, self.site)
+        if file is not None:
+            return file, installed_root(file, self.site)
+        return None, None
+
     def load(self, dotted: str) -> _Loaded | None:
-        if self.root is None or not dotted or dotted.startswith("django."):
+        if not dotted:
             return None
         if dotted in self._cache:
             return self._cache[dotted]
         if dotted in self._loading:
             return None
-        file = find_module_file(dotted, self.root)
-        if file is None:
+        file, base = self._file(dotted)
+        if file is None or base is None:
             self._cache[dotted] = None
             return None
         self._loading.add(dotted)
@@ -153,7 +190,7 @@ class ModuleLoader:
                 self._cache[dotted] = None
                 return None
             label, auto = self.app_for_file(file)
-            name, is_package = module_name(file, self.root)
+            name, is_package = module_name(file, base)
             ctx = ReadContext(
                 app_label=label,
                 module=name,
@@ -165,11 +202,55 @@ class ModuleLoader:
             )
             reader = _ModuleReader(text, ctx)
             ir = reader.run()
-            loaded = _Loaded(ir, reader.table) if reader.table is not None else None
+            loaded = (
+                _Loaded(
+                    ir,
+                    reader.table,
+                    kinds=dict(reader.kinds),
+                    functions=set(reader.functions),
+                    unreadable=dict(reader.unreadable),
+                    installed=base != self.root,
+                )
+                if reader.table is not None
+                else None
+            )
             self._cache[dotted] = loaded
             return loaded
         finally:
             self._loading.discard(dotted)
+
+    def describe(self, dotted: str, depth: int = 0) -> tuple[str, str]:
+        """What a dotted name stands for: ("model" | "field" | "choices" | "other" |
+        "function" | "unreadable-base" | "missing" | "unreadable", detail)."""
+        module, _, name = dotted.rpartition(".")
+        if module.startswith("django.") and not _readable_module(module):
+            return "other", dotted
+        loaded = self.load(module)
+        if loaded is None:
+            if depth < 5 and "." in module and self.readable(module.rpartition(".")[0]):
+                parent = self.describe(module, depth + 1)  # ``pkg.sub.Cls`` via ``import pkg``
+                if parent[0] != "missing":
+                    return parent if parent[0] != "other" else ("missing", dotted)
+            return "unreadable", module or dotted
+        kind = loaded.kinds.get(name)
+        if kind is not None:
+            if name in loaded.unreadable:
+                return "unreadable-base", loaded.unreadable[name]
+            return kind, dotted
+        if name in loaded.functions:
+            return "function", dotted
+        if depth > 5:
+            return "missing", module
+        target = loaded.table.names.get(name)
+        if target and target != dotted:
+            return self.describe(target, depth + 1)
+        for star in loaded.table.star_modules:
+            found = self.describe(f"{star}.{name}", depth + 1)
+            if found[0] not in ("missing", "unreadable"):
+                return found
+        if self.readable(f"{module}.{name}"):
+            return "other", dotted  # a submodule
+        return "missing", module
 
     def find_class(self, dotted: str, depth: int = 0) -> tuple[_Loaded, str] | None:
         """The loaded module that defines class ``dotted``, following re-exports."""
@@ -189,6 +270,16 @@ class ModuleLoader:
             if found:
                 return found
         return None
+
+
+def _readable_module(dotted: str) -> bool:
+    """Django's own modules are read only under django.contrib (its abstract bases, fields of
+    contrib apps); django.db.models and the other field modules are tables (django_fields)."""
+    if not dotted.startswith("django."):
+        return dotted != "django"
+    if dotted.startswith("django.contrib.auth"):
+        return False  # its abstract models are tables (django_fields.CONTRIB_ABSTRACT_MODELS)
+    return dotted.startswith("django.contrib.") and dotted not in df.FIELD_MODULES
 
 
 @dataclass
@@ -217,7 +308,12 @@ class _ModuleReader:
         self.custom_fields: dict[str, str | None] = {}
         self.choices: list[ChoicesIR] = []
         self.non_model_attrs: dict[str, set[str]] = {}
+        #: Module-level function names, and classes whose bases cannot be read (name → base).
+        self.functions: set[str] = set()
+        self.unreadable: dict[str, str] = {}
         self._model_keys: dict[str, tuple[Any, ...]] = {}
+        self._trees: dict[str, ast.Module] = {}
+        self._consts: dict[str, ast.expr] | None = None
         self._fingerprint: tuple[Any, ...] = ()
 
     # -- entry -----------------------------------------------------------------------------
@@ -245,6 +341,7 @@ class _ModuleReader:
             ir.problems.append(ir.syntax_error)
             return ir
         ir.trees[ir.path] = tree
+        self._trees = ir.trees
         self.table = collect_imports(tree, self.ctx.module, self.ctx.is_package)
         self._fingerprint = (
             self.ctx.app_label,
@@ -256,6 +353,11 @@ class _ModuleReader:
             tuple(self.table.star_modules),
             self.ctx.loader.generation if self.ctx.loader is not None else 0,
         )
+        self.functions = {
+            stmt.name
+            for stmt in tree.body
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+        }
         for stmt in tree.body:
             if isinstance(stmt, ast.ClassDef):
                 try:
@@ -308,7 +410,7 @@ class _ModuleReader:
             if kind == "field":
                 return _ClassRef("field", dotted, field_ancestor=self.custom_fields.get(local))
             return _ClassRef(kind, dotted)
-        if self.ctx.loader is not None and not dotted.startswith("django."):
+        if self.ctx.loader is not None and _readable_module(dotted.rpartition(".")[0]):
             found = self.ctx.loader.find_class(dotted)
             if found is not None:
                 loaded, name = found
@@ -340,6 +442,16 @@ class _ModuleReader:
         else:
             self.kinds[node.name] = "other"
             self.non_model_attrs[node.name] = _assigned_names(node.body)
+            unknown = [
+                r.dotted
+                for b, r in zip(node.bases, refs, strict=True)
+                if r.kind == "unknown"
+                and not (r.dotted.startswith("django.") and not _readable_module(r.dotted))
+                and r.dotted.partition(".")[0] not in _STDLIB
+                and not (isinstance(b, ast.Name) and b.id in _BUILTINS)
+            ]
+            if unknown:
+                self.unreadable[node.name] = unknown[0]
 
     def _read_model_cached(
         self, node: ast.ClassDef, refs: list[_ClassRef], unknown: str | None
@@ -461,6 +573,7 @@ class _ModuleReader:
         meta_node: ast.ClassDef | None = None
         own: list[tuple[tuple[int, ...], FieldIR]] = []
         assigned = _assigned_names(node.body)
+        unsure_manager = False  # an unclassified attribute before the first manager
         for stmt in node.body:
             if isinstance(stmt, ast.ClassDef):
                 if stmt.name == "Meta":
@@ -486,10 +599,16 @@ class _ModuleReader:
                 own.append(((1, value.lineno, value.col_offset), f))
             elif self._is_manager(value):
                 model.managers.append(target)
+            else:
+                problem = self._unclassified(target, value, model)
+                if problem is not None:
+                    self.problems.append(problem)
+                    unsure_manager = unsure_manager or not model.managers
 
         model.meta = self._read_meta(meta_node, model_refs, model)
         if model.meta.app_label:
             model.app_label = model.meta.app_label
+        model.default_manager = self._default_manager(model, refs, model_refs, unsure_manager)
         # fields from abstract bases, as Django's ModelBase copies them
         inherited: list[tuple[tuple[int, ...], FieldIR]] = []
         own_names = {f.name for _, f in own}
@@ -555,6 +674,17 @@ class _ModuleReader:
             )
         links.reverse()  # auto-created fields get decreasing creation counters
         all_fields = links + fields
+        if model.meta.order_with_respect_to and not any(f.name == "_order" for f in fields):
+            # Options._prepare adds OrderWrt after every declared field
+            all_fields.append(
+                FieldIR(
+                    name="_order",
+                    field_class="OrderWrt",
+                    internal_type="IntegerField",
+                    class_path="django.db.models.fields.proxy.OrderWrt",
+                    kwargs={"editable": Value("False", False)},
+                )
+            )
         if not any(f.primary_key for f in all_fields):
             if model.mti_parent is not None:
                 link = next(
@@ -571,7 +701,39 @@ class _ModuleReader:
             else:
                 all_fields.insert(0, self._implicit_pk())
         model.fields = _django_order(all_fields)
+        self._substitute(model)
         return model
+
+    def _default_manager(
+        self,
+        model: ModelIR,
+        refs: list[_ClassRef],
+        model_refs: list[_ClassRef],
+        unsure: bool,
+    ) -> str | None:
+        """``Model._default_manager``'s name: Meta.default_manager_name, else the first manager
+        by (inheritance depth, declaration order) as ``Options.managers`` sorts them, else the
+        ``objects`` Django adds; None when a class djgen cannot read may declare one."""
+        named = model.meta.options.get("default_manager_name")
+        if named is not None:
+            return named.literal if isinstance(named.literal, str) else None
+        if model.managers:
+            return None if unsure else model.managers[0]
+        if unsure:
+            return None
+        for ref in model_refs:
+            if ref.kind == "contrib-abstract" and ref.dotted.endswith("AbstractUser"):
+                return "objects"
+            base = ref.model
+            if base is None:
+                continue
+            if base.default_manager is None:
+                return None
+            if base.managers or base.default_manager != "objects":
+                return base.default_manager
+        if any(r.kind == "unknown" for r in refs):
+            return None  # a base djgen cannot read may declare managers
+        return "objects"
 
     def _implicit_pk(self) -> FieldIR:
         path = self.ctx.default_auto_field
@@ -627,6 +789,9 @@ class _ModuleReader:
                     related_name=values["related_name"].literal
                     if "related_name" in values
                     else None,
+                    related_query_name=values["related_query_name"].literal
+                    if "related_query_name" in values
+                    else None,
                     inherited_from=ref.dotted.rpartition(".")[2],
                 )
                 out.append(((0, -1, i), f))
@@ -663,27 +828,119 @@ class _ModuleReader:
                 f.related_model = model.label
             elif "." not in to.literal:
                 f.related_model = f"{model.app_label}.{to.literal}"
-        if f.related_name and "%(" in f.related_name:
-            try:
-                name = f.related_name % {
-                    "class": model.name.lower(),
-                    "model_name": model.name.lower(),
-                    "app_label": model.app_label.lower(),
-                }
-            except (KeyError, ValueError, TypeError):
-                return f
-            f.related_name = name
-            f.kwargs["related_name"] = Value(repr(name), name)
         return f
+
+    def _substitute(self, model: ModelIR) -> None:
+        """``%(app_label)s``/``%(class)s``/``%(model_name)s`` in related (query) names, as
+        ``RelatedField.contribute_to_class`` does for a concrete model (the kwargs keep the text
+        as written: ``deconstruct()`` and so migrations keep it too)."""
+        values = {
+            "class": model.name.lower(),
+            "model_name": model.name.lower(),
+            "app_label": model.app_label.lower(),
+        }
+        for f in model.fields:
+            for attr in ("related_name", "related_query_name"):
+                text = getattr(f, attr)
+                if text and "%(" in text:
+                    try:
+                        setattr(f, attr, text % values)
+                    except (KeyError, ValueError, TypeError):
+                        continue
 
     def _is_manager(self, call: ast.Call) -> bool:
         func = call.func
         if isinstance(func, ast.Call):  # BookManager.from_queryset(QS)()
             return True
         dotted = self._dotted(func) or ""
-        if dotted in df.MANAGER_CLASSES or dotted.endswith("Manager"):
+        if dotted in df.MANAGER_CLASSES:
             return True
-        return dotted.endswith(".as_manager")
+        if dotted.endswith(".as_manager"):
+            return True
+        if not dotted.endswith("Manager"):
+            return False
+        # a class named *Manager is a manager only when djgen can see where it comes from
+        # (else it may be a field such as taggit's TaggableManager: never guess)
+        assert self.table is not None
+        if self.table.is_local(func) or dotted.startswith("django."):
+            return True
+        loader = self.ctx.loader
+        if loader is None:
+            return False
+        kind, _ = loader.describe(dotted)
+        return kind == "other"
+
+    def _unclassified(self, name: str, call: ast.Call, model: ModelIR) -> Problem | None:
+        """A Problem for a class attribute made by a call djgen cannot classify as a field, a
+        manager or something else (never silent: Django might make it a field)."""
+        assert self.table is not None
+        func = call.func
+        text = self.src.segment(func)
+        tail = "; djgen cannot tell whether it is a field (makemigrations cannot decide)"
+
+        def problem(message: str, tail: str = tail) -> Problem:
+            return Problem(
+                f"{model.name}.{name}: {message}{tail}",
+                span=self.src.span(call),
+                model=model.name,
+                severity="warning",
+            )
+
+        dotted = self._dotted(func)
+        if dotted is None:
+            if isinstance(func, ast.Attribute) and func.attr in _NOT_FIELD_METHODS:
+                return None
+            return problem(f"{text}(...) is not a class djgen can follow")
+        if self.table.is_local(func):
+            head = _local_head(func)
+            if head in _BUILTINS or head in ("self", "cls"):
+                return None
+            kind = self.kinds.get(head)
+            if kind is not None:
+                base = self.unreadable.get(head)
+                if base is not None and isinstance(func, ast.Name):
+                    return problem(f"{head} derives from {base}, which djgen cannot read")
+                return None
+            if head in self.functions:
+                return problem(f"{text}() is a function; what it returns is known only at run time")
+            return problem(f"{text} is not a class defined or imported in this module")
+        module, _, attr = dotted.rpartition(".")
+        if dotted.startswith("django.") and not _readable_module(module):
+            if module in df.FIELD_MODULES and module == "django.db.models":
+                if attr in df.DJANGO_MODELS_OTHER_NAMES or attr in df.BUILTIN_FIELDS:
+                    return None
+                close = difflib.get_close_matches(attr, list(df.BUILTIN_FIELDS), n=1)
+                hint = f" (did you mean {text.rpartition('.')[0] or 'models'}.{close[0]}?)"
+                return problem(
+                    f"{text} does not exist in django.db.models{hint if close else ''}",
+                    "; the field is not read and makemigrations cannot decide",
+                )
+            if (
+                module in df.FIELD_MODULES
+                and attr not in df.BUILTIN_FIELDS
+                and attr[:1].isupper()
+                and attr.endswith(("Field", "Key"))
+            ):
+                return problem(f"{text} is not a field class of {module}")
+            return None
+        if parts_top(dotted) in _STDLIB:
+            return None
+        loader = self.ctx.loader
+        if loader is None:
+            return problem(f"{text} comes from {module}, which djgen cannot read")
+        kind, where = loader.describe(dotted)
+        if kind in ("model", "choices", "other", "field"):
+            return None
+        if kind == "unreadable-base":
+            return problem(f"{text} derives from {where}, which djgen cannot read")
+        if kind == "function":
+            return problem(f"{text}() is a function; what it returns is known only at run time")
+        if kind == "missing":
+            return problem(f"{text} is not defined in {where}")
+        return problem(
+            f"{text} comes from {where}, which is neither in the project nor in the installed "
+            "packages djgen can see"
+        )
 
     # -- Meta ------------------------------------------------------------------------------
     def _read_meta(
@@ -776,7 +1033,7 @@ class _ModuleReader:
                 ancestor = self.custom_fields.get(local)
                 return local, ancestor, dotted, ancestor is not None
             return None
-        if dotted.startswith("django."):
+        if dotted.startswith("django.") and not _readable_module(dotted.rpartition(".")[0]):
             if name in df.BUILTIN_FIELDS and ".fields" in dotted:
                 return name, name, dotted, True
             return None
@@ -824,7 +1081,10 @@ class _ModuleReader:
             span=self.src.span(call),
         )
         f.primary_key = kwargs.get("primary_key", Value("False", False)).literal is True
+        if ancestor == "CompositePrimaryKey":
+            f.primary_key = True  # its __init__ sets primary_key=True (and refuses False)
         relation = _relation_kind(ancestor)
+        target_node = _find_kwarg(call, "to") or (call.args[0] if call.args else None)
         if relation is not None:
             f.relation = relation  # type: ignore[assignment]
             f.related_model = self._target_label(call, kwargs.get("to"), model)
@@ -835,12 +1095,27 @@ class _ModuleReader:
             rn = kwargs.get("related_name")
             if rn is not None and isinstance(rn.literal, str):
                 f.related_name = rn.literal
+            rqn = kwargs.get("related_query_name")
+            if rqn is not None and isinstance(rqn.literal, str):
+                f.related_query_name = rqn.literal
             through = kwargs.get("through")
             if through is not None:
                 through_node = _find_kwarg(call, "through")
                 f.through = (
                     self._model_label(through_node, model) if through_node is not None else None
                 )
+        if relation is None and ancestor is not None:
+            self._library_relation(f, call, dotted, model)
+        if f.relation is not None and f.related_model is None and target_node is not None:
+            self.problems.append(
+                Problem(
+                    f"{model.name}.{name}: the relation target {self.src.segment(target_node)} "
+                    "cannot be followed statically (makemigrations cannot decide)",
+                    span=f.span,
+                    model=model.name,
+                    severity="warning",
+                )
+            )
         if not known:
             where = dotted.rpartition(".")[0] or "an unknown module"
             self.problems.append(
@@ -853,6 +1128,100 @@ class _ModuleReader:
                 )
             )
         return f
+
+    def _canonical_class(self, dotted: str) -> tuple[str, _Loaded | None]:
+        """The module that defines a class (re-exports followed) and its loaded reading."""
+        loader = self.ctx.loader
+        if loader is not None and _readable_module(dotted.rpartition(".")[0]):
+            found = loader.find_class(dotted)
+            if found is not None:
+                return f"{found[0].ir.module}.{found[1]}", found[0]
+        return dotted, None
+
+    def _library_relation(self, f: FieldIR, call: ast.Call, dotted: str, model: ModelIR) -> None:
+        """A library field that is a relation without deriving from ForeignKey/M2M
+        (``TaggableManager``): its through model from the call or the class's ``__init__``
+        (``self.through = through or TaggedItem``), its target from the through model."""
+        canonical, loaded = self._canonical_class(dotted)
+        spec = df.LIBRARY_RELATIONS.get(canonical)
+        if spec is None:
+            return
+        kind, target_field, default_through = spec
+        f.relation = kind  # type: ignore[assignment]
+        through_node = _find_kwarg(call, "through")
+        through: ModelIR | None = None
+        if through_node is not None:
+            f.through = self._model_label(through_node, model)
+            through = self._model_ir(through_node)
+        else:
+            found = self._init_default(loaded, canonical.rpartition(".")[2], "through")
+            if found is not None:
+                through = found
+                f.through = found.label
+            else:
+                f.through = default_through
+        to_node = _find_kwarg(call, "to")
+        if to_node is not None:
+            f.related_model = self._model_label(to_node, model)
+        elif through is not None:
+            target = through.field(target_field)
+            f.related_model = target.related_model if target is not None else None
+        rn = f.kwargs.get("related_name")
+        if rn is not None and isinstance(rn.literal, str):
+            f.related_name = rn.literal
+
+    def _model_ir(self, node: ast.expr) -> ModelIR | None:
+        """The ModelIR a class expression or ``"app.Model"`` string names, when read."""
+        literal = _literal(node)
+        if isinstance(literal, str):
+            name = literal.rpartition(".")[2]
+            return self.models.get(name) if "." not in literal else None
+        dotted = self._dotted(node)
+        if dotted is None:
+            return None
+        local = self._local(dotted)
+        if local is not None:
+            return self.models.get(local)
+        if self.ctx.loader is not None:
+            found = self.ctx.loader.find_class(dotted)
+            if found is not None:
+                return found[0].ir.model(found[1])
+        return None
+
+    def _init_default(self, loaded: _Loaded | None, cls: str, attr: str) -> ModelIR | None:
+        """``self.<attr> = <param> or Model`` in the library class's ``__init__`` → Model."""
+        if loaded is None or self.ctx.loader is None:
+            return None
+        tree = next(iter(loaded.ir.trees.values()), None)
+        node = next(
+            (n for n in getattr(tree, "body", []) if isinstance(n, ast.ClassDef) and n.name == cls),
+            None,
+        )
+        init = next(
+            (
+                n
+                for n in (node.body if node else [])
+                if isinstance(n, ast.FunctionDef) and n.name == "__init__"
+            ),
+            None,
+        )
+        for stmt in ast.walk(init) if init is not None else ():
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Attribute)
+                and stmt.targets[0].attr == attr
+                and isinstance(stmt.value, ast.BoolOp)
+                and isinstance(stmt.value.op, ast.Or)
+                and len(stmt.value.values) == 2
+            ):
+                dotted = loaded.table.dotted(stmt.value.values[1])
+                if dotted is None:
+                    return None
+                found = self.ctx.loader.find_class(dotted)
+                if found is not None:
+                    return found[0].ir.model(found[1])
+        return None
 
     def _on_delete(self, value: Value, call: ast.Call) -> str:
         node = _find_kwarg(call, "on_delete")
@@ -898,18 +1267,89 @@ class _ModuleReader:
             target = self.models.get(local)
             return target.label if target is not None else f"{model.app_label}.{local}"
         ref_name = dotted.rpartition(".")[2]
+        assert self.table is not None
+        if self.table.is_local(node):
+            if isinstance(node, ast.Name) and node.id in self._constants():
+                # TARGET = "app.Model" / settings.AUTH_USER_MODEL / getattr(settings, …)
+                return self._label_of_constant(self._constants()[node.id], self.table, model)
+            # a name defined later in the module (Django needs a string for that, but read it)
+            return f"{model.app_label}.{ref_name}"
         if self.ctx.loader is not None:
             found = self.ctx.loader.find_class(dotted)
             if found is not None:
                 target = found[0].ir.model(found[1])
                 if target is not None:
                     return target.label
-        module = dotted.rpartition(".")[0]
-        parts = [p for p in module.split(".") if p != "models"]
-        if parts and not self.table.is_local(node):  # type: ignore[union-attr]
-            return f"{parts[-1]}.{ref_name}"
-        # a name defined later in the module (Django needs a string for that, but read it)
-        return f"{model.app_label}.{ref_name}"
+            loaded = self.ctx.loader.load(dotted.rpartition(".")[0])
+            if loaded is not None:
+                value = _module_constants(loaded.ir).get(ref_name)
+                if value is not None:
+                    return self._label_of_constant(value, loaded.table, model)
+        # not followed statically: no guessed label (the caller reports it)
+        return None
+
+    def _constants(self) -> dict[str, ast.expr]:
+        tree = next(iter(self._trees.values()), None) if self._trees else None
+        if tree is None:
+            return {}
+        if self._consts is None:
+            self._consts = _constants_of(tree)
+        return self._consts
+
+    def _label_of_constant(self, value: ast.expr, table: ImportTable, model: ModelIR) -> str | None:
+        """A relation target held in a module constant, when it can be followed statically."""
+        literal = _literal(value)
+        if isinstance(literal, str):
+            if literal == "self":
+                return model.label
+            return literal if "." in literal else f"{model.app_label}.{literal}"
+        dotted = table.dotted(value)
+        if dotted in _USER_MODEL_REFS:
+            return self.ctx.settings.auth_user_model
+        if (
+            isinstance(value, ast.Call)
+            and table.dotted(value.func) in ("getattr", f"{table.module}.getattr")
+            and len(value.args) >= 2
+            and table.dotted(value.args[0]) == "django.conf.settings"
+            and _literal(value.args[1]) == "AUTH_USER_MODEL"
+        ):
+            return self.ctx.settings.auth_user_model
+        return None
+
+
+def _constants_of(tree: ast.Module) -> dict[str, ast.expr]:
+    """Module-level ``NAME = value`` assignments (the last one wins, as at import)."""
+    out: dict[str, ast.expr] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            if isinstance(stmt.targets[0], ast.Name):
+                out[stmt.targets[0].id] = stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+            out[stmt.target.id] = stmt.value
+    return out
+
+
+def _module_constants(ir: ModuleIR) -> dict[str, ast.expr]:
+    tree = next(iter(ir.trees.values()), None)
+    return _constants_of(tree) if tree is not None else {}
+
+
+_BUILTINS = frozenset(dir(builtins))
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"test"}
+
+
+def parts_top(dotted: str) -> str:
+    return dotted.partition(".")[0]
+
+
+#: ``x = something.method(...)`` on a non-name: not a class djgen needs to follow.
+_NOT_FIELD_METHODS = frozenset({"as_manager", "format", "join", "get", "copy"})
+
+
+def _local_head(node: ast.expr) -> str:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _relation_kind(ancestor: str | None) -> str | None:

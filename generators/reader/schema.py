@@ -8,10 +8,12 @@ Schema (version 1), one object per models module:
 "problems": [problem], "error": str | null}``; a model is
 ``{"name", "label", "abstract", "proxy", "managed", "bases": [source], "model_bases": [label],
 "mti_parent", "proxy_for", "line", "end_line", "fields": [field], "meta": {option: value},
-"choices": [choices], "managers": [name], "problems": [problem]}``; a field is
+"choices": [choices], "managers": [name], "default_manager": name, "problems": [problem]}``;
+a field is
 ``{"name", "type", "internal_type", "class_path", "related_model", "relation", "kwargs": {…},
 "expr_kwargs": [name], "args": [source], "primary_key", "auto_created", "parent_link",
-"inherited_from", "on_delete", "related_name", "through", "known", "line"}``.
+"inherited_from", "on_delete", "related_name", "related_query_name", "through", "known",
+"line"}``.
 ``fields`` lists what Django's ``_meta.local_fields + local_many_to_many`` lists (the implicit pk
 and parent links included, fields of abstract bases included, GenericForeignKey left out).
 ``line`` is where the declaring class (see ``inherited_from``) has it; null for implicit fields.
@@ -73,6 +75,7 @@ def field_json(f: FieldIR) -> dict[str, Any]:
         "inherited_from": f.inherited_from,
         "on_delete": f.on_delete,
         "related_name": f.related_name,
+        "related_query_name": f.related_query_name,
         "through": f.through,
         "known": f.known,
         "line": f.span.line if f.span else None,
@@ -97,6 +100,7 @@ def model_json(m: ModelIR) -> dict[str, Any]:
         "meta": m.meta.to_json(),
         "choices": [choices_json(c) for c in m.choices],
         "managers": m.managers,
+        "default_manager": m.default_manager,
         "problems": [problem_json(p) for p in m.problems],
     }
 
