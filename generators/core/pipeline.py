@@ -203,7 +203,7 @@ def plan(
     defaults: Mapping[str, str] | None = None,
 ) -> list[FileChange]:
     """What generating ``names`` for the app would do to each target file."""
-    from djgen.generators.merge import MergeError, merge
+    from djgen.generators.merge.imports import first_party
 
     app = app_dir_of(app_dir)
     read = read_text or read_disk
@@ -219,31 +219,64 @@ def plan(
         for artifact in generated.artifacts:
             by_target.setdefault(target_path(artifact, context), []).append(artifact)
     result: list[FileChange] = []
-    for path, group in by_target.items():
-        old = read(path)
-        text = old
-        change = FileChange(path=path, old=old, new=old or "")
-        for artifact in group:
-            if artifact.generator not in change.generators:
-                change.generators.append(artifact.generator)
-            change.notes.extend(n for n in artifact.notes if n not in change.notes)
-            if artifact.content is not None:
-                if text is None:
-                    text = artifact.content
-                    change.changes.append(MergeChange(artifact.target, "added"))
-                continue
-            if artifact.definitions or artifact.imports or artifact.header or text is None:
-                try:
-                    merged = merge(text, artifact, force=force)
-                except MergeError as exc:
-                    raise PlanError(f"{path}: {exc}") from exc
-                text = merged.text
-                change.changes.extend(merged.changes)
-            if artifact.edits:
-                text = _merge_edits(text or "", artifact, path, context, change)
-        change.new = text if text is not None else ""
-        result.append(change)
+    new_packages = {
+        Path(a.target).parts[0]
+        for g in results.values()
+        for a in g.artifacts
+        if a.root == "project" and len(Path(a.target).parts) > 1
+    }
+    with first_party(_first_party_modules(context) | new_packages):
+        for path, group in by_target.items():
+            result.append(_change_for(path, group, read, context, force))
     return result
+
+
+def _first_party_modules(context: GenerationContext) -> set[str]:
+    """The project's own top-level modules (what ruff counts as first-party from its root)."""
+    root = context.project.root if context.project is not None else context.app.path.parent
+    found = {context.app.module.split(".")[0]} if context.app.module else set()
+    try:
+        for entry in root.iterdir():
+            if (entry / "__init__.py").is_file() or (entry.suffix == ".py" and entry.is_file()):
+                found.add(entry.stem if entry.suffix == ".py" else entry.name)
+    except OSError:
+        pass
+    return found
+
+
+def _change_for(
+    path: Path,
+    group: list[Artifact],
+    read: ReadText,
+    context: GenerationContext,
+    force: bool,
+) -> FileChange:
+    """What one target file becomes with its artifacts merged in, in order."""
+    from djgen.generators.merge import MergeError, merge
+
+    old = read(path)
+    text = old
+    change = FileChange(path=path, old=old, new=old or "")
+    for artifact in group:
+        if artifact.generator not in change.generators:
+            change.generators.append(artifact.generator)
+        change.notes.extend(n for n in artifact.notes if n not in change.notes)
+        if artifact.content is not None:
+            if text is None:
+                text = artifact.content
+                change.changes.append(MergeChange(artifact.target, "added"))
+            continue
+        if artifact.definitions or artifact.imports or artifact.header or text is None:
+            try:
+                merged = merge(text, artifact, force=force)
+            except MergeError as exc:
+                raise PlanError(f"{path}: {exc}") from exc
+            text = merged.text
+            change.changes.extend(merged.changes)
+        if artifact.edits:
+            text = _merge_edits(text or "", artifact, path, context, change)
+    change.new = text if text is not None else ""
+    return change
 
 
 def _merge_edits(

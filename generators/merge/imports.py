@@ -13,8 +13,10 @@ grows past 88 characters is wrapped one name per line with a trailing comma, as 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -50,14 +52,35 @@ __all__ = [
 ]
 
 
+#: Top-level modules of the project being generated into (its packages beside manage.py):
+#: isort's first-party section, as ruff finds it from the project root (``src = ["."]``).
+_FIRST_PARTY: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "djgen_first_party", default=frozenset()
+)
+
+
+@contextlib.contextmanager
+def first_party(modules: Iterable[str]) -> Iterator[None]:
+    """Merge imports with ``modules`` in the first-party section (between third-party and
+    relative imports) while the block runs."""
+    token = _FIRST_PARTY.set(frozenset(modules))
+    try:
+        yield
+    finally:
+        _FIRST_PARTY.reset(token)
+
+
 def import_section(module: str) -> int:
-    """isort section: 0 ``__future__``, 1 stdlib, 2 third party, 3 relative (local folder)."""
+    """isort section: 0 ``__future__``, 1 stdlib, 2 third party, 3 first party (the project's
+    own packages, see ``first_party``), 4 relative (local folder)."""
     if module.startswith("."):
-        return 3
+        return 4
     top = module.split(".")[0]
     if top == "__future__":
         return 0
-    return 1 if top in _STDLIB else 2
+    if top in _STDLIB:
+        return 1
+    return 3 if top in _FIRST_PARTY.get() else 2
 
 
 def _member_key(name: str) -> tuple[int, str, str]:

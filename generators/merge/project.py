@@ -1094,7 +1094,17 @@ def _add_to_method(module: cst.Module, edit: BodyStatement, index: int) -> cst.M
                     f"{edit.function} is written on one line; put its body on its own lines,"
                     " then run djgen again"
                 )
-            body[i] = node.with_changes(body=block.with_changes(body=[*block.body, *statements]))
+            # blank lines between the new statements carry no indentation (no trailing spaces)
+            added = [
+                s.with_changes(
+                    leading_lines=[
+                        line.with_changes(indent=False) if line.comment is None else line
+                        for line in s.leading_lines
+                    ]
+                )
+                for s in statements
+            ]
+            body[i] = node.with_changes(body=block.with_changes(body=[*block.body, *added]))
             break
     else:
         inner = "".join(_INDENT + line for line in _dedent(edit.code).splitlines(keepends=True))
