@@ -432,7 +432,11 @@ def models_for_lines(lines: int) -> int:
 
 
 def make_targets(
-    work: Path, sizes: list[int], repeats: dict[str, int], generated: Sequence[int] = ()
+    work: Path,
+    sizes: list[int],
+    repeats: dict[str, int],
+    generated: Sequence[int] = (),
+    generated_names: str = "all",
 ) -> list[Target]:
     targets = []
     example = _copy_example(work / "bookshop")
@@ -465,7 +469,7 @@ def make_targets(
         root = work / f"g{size}"
         app = write_project(root, size)
         subprocess.run(
-            [venv_bin("djgen"), "generate", "all", str(app), "--write"],
+            [venv_bin("djgen"), "generate", generated_names, str(app), "--write"],
             cwd=root,
             capture_output=True,
             check=True,
@@ -639,7 +643,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         startup_repeats = args.startup_repeats
     with tempfile.TemporaryDirectory(prefix="djgen-lsp-bench-") as tmp:
         work = Path(tmp)
-        targets = make_targets(work, sizes, repeats, generated)
+        targets = make_targets(work, sizes, repeats, generated, args.generated_names)
         print(f"start-up: {startup_repeats} rounds of {', '.join(SERVERS)}", flush=True)
         startup = await bench_startup(targets[0].root, startup_repeats)
         files = []
@@ -662,6 +666,12 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="model counts to measure again with the API already generated "
         "('' for none; default 300, with --quick none)",
+    )
+    parser.add_argument(
+        "--generated-names",
+        default="all",
+        help="generators run for --generated (default all; the drift measurement needs "
+        "serializer,filterset,viewset,admin)",
     )
     parser.add_argument("--quick", action="store_true", help="few repeats (a smoke run)")
     parser.add_argument("--startup-repeats", type=int, default=10)
