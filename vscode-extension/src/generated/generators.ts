@@ -74,7 +74,20 @@ export const GENERATORS: readonly GeneratorInfo[] = [
       "quickfixKind": "quickfix.djgen.serializer",
       "check": "missing"
     },
-    "options": []
+    "options": [
+      {
+        "name": "expose",
+        "type": "list",
+        "default": [],
+        "description": "personal fields (email addresses) to include anyway, as \"Model.field\""
+      },
+      {
+        "name": "writable",
+        "type": "list",
+        "default": [],
+        "description": "privileged flags (is_staff, is_approved, is_published, …) clients may set, as \"Model.field\""
+      }
+    ]
   },
   {
     "name": "filterset",
@@ -112,7 +125,10 @@ export const GENERATORS: readonly GeneratorInfo[] = [
       "serializer",
       "filterset"
     ],
-    "after": [],
+    "after": [
+      "caching",
+      "cqrs"
+    ],
     "scope": "app",
     "targets": [
       "{app}/views.py",
@@ -187,6 +203,116 @@ export const GENERATORS: readonly GeneratorInfo[] = [
     "options": []
   },
   {
+    "name": "tests",
+    "description": "Django tests for every generated layer (each generator's own test templates) and factories per model; run by manage.py test <app>",
+    "requires": [],
+    "after": [
+      "*"
+    ],
+    "scope": "app",
+    "targets": [
+      "{app}/djgen_factories.py",
+      "{app}/test_djgen_<layer>.py"
+    ],
+    "watches": [
+      "djgen_factories.py",
+      "serializers.py",
+      "filters.py",
+      "views.py",
+      "admin.py"
+    ],
+    "diagnostic": {
+      "code": "djgen.missing-tests",
+      "what": "generated tests",
+      "title": "tests",
+      "severity": "off",
+      "hover": "Writes Django TestCase/APITestCase tests for each layer djgen generated for the model (serializer, filters, viewset, permissions, admin, …) and a factory.",
+      "defaultEnabled": true,
+      "quickfixKind": "quickfix.djgen.tests",
+      "check": "missing"
+    },
+    "options": []
+  },
+  {
+    "name": "jwt",
+    "description": "JWT authentication (djangorestframework-simplejwt): register, login, refresh, verify, logout with blacklisting, me, password change under /api/v1/auth/; owner, admin, superuser, read-only and role permission classes",
+    "requires": [
+      "api-settings"
+    ],
+    "after": [],
+    "scope": "project",
+    "targets": [
+      "{project}/settings.py",
+      "{project}/settings_production.py",
+      "{project}/api/urls.py",
+      "{project}/api/auth/serializers.py",
+      "{project}/api/auth/views.py",
+      "{project}/api/auth/urls.py",
+      "{project}/api/redact.py",
+      "{app}/permissions.py"
+    ],
+    "watches": [
+      "settings.py",
+      "urls.py",
+      "permissions.py",
+      "settings/"
+    ],
+    "diagnostic": {
+      "code": "djgen.missing-jwt",
+      "what": "JWT authentication (/api/v1/auth/)",
+      "title": "JWT authentication",
+      "severity": "hint",
+      "hover": "Adds djangorestframework-simplejwt (token blacklist, JWT before session auth, SIMPLE_JWT, the signing key from DJANGO_JWT_SIGNING_KEY in production), the /api/v1/auth/ endpoints (register, login, refresh, verify, logout, me, password change) and IsOwner, IsOwnerOrReadOnly, IsAdmin, IsSuperUser, ReadOnly, HasRole.",
+      "defaultEnabled": true,
+      "quickfixKind": "quickfix.djgen.jwt",
+      "check": "missing"
+    },
+    "options": [
+      {
+        "name": "guide",
+        "type": "bool",
+        "default": false,
+        "description": "also write docs/auth.md into the project: the endpoints, settings and permissions"
+      }
+    ]
+  },
+  {
+    "name": "caching",
+    "description": "Redis response caching (django-redis) invalidated by signals; cache_stats",
+    "requires": [],
+    "after": [],
+    "scope": "project",
+    "targets": [
+      "{app}/cache.py",
+      "{app}/apps.py",
+      "{app}/management/commands/cache_stats.py",
+      "{project}/settings.py"
+    ],
+    "watches": [
+      "cache.py",
+      "apps.py",
+      "settings.py"
+    ],
+    "diagnostic": {
+      "code": "djgen.missing-caching",
+      "what": "Redis response cache",
+      "title": "Redis caching",
+      "severity": "off",
+      "hover": "Caches the model's list and detail responses in Redis (django-redis) and invalidates them when the model, or a model its serializer reads, changes.",
+      "defaultEnabled": false,
+      "quickfixKind": "quickfix.djgen.caching",
+      "check": "missing"
+    },
+    "options": [
+      {
+        "name": "timeout",
+        "type": "int",
+        "default": 300,
+        "description": "seconds a cached response lives at most"
+      }
+    ]
+  },
+  {
     "name": "api-settings",
     "description": "project wiring: the app's API routed under /api/v1/, DRF defaults (versioning, permissions, errors, throttles), CORS, request logging, OpenAPI, production settings",
     "requires": [
@@ -210,7 +336,7 @@ export const GENERATORS: readonly GeneratorInfo[] = [
     ],
     "diagnostic": {
       "code": "djgen.missing-api-settings",
-      "what": "API routed in the project (settings and urls.py)",
+      "what": "API routed under /api/v1/ (settings.py, urls.py)",
       "title": "production API settings and routes",
       "severity": "information",
       "hover": "Adds the API's apps and middleware to settings.py, DRF defaults (versioning, permissions, error body, throttles), CORS, logging and OpenAPI, routes the app under /api/v1/ and writes settings_production.py.",
@@ -218,7 +344,136 @@ export const GENERATORS: readonly GeneratorInfo[] = [
       "quickfixKind": "quickfix.djgen.api-settings",
       "check": "missing"
     },
+    "options": [
+      {
+        "name": "by_hand",
+        "type": "list",
+        "default": [],
+        "description": "settings djgen never edits (e.g. a computed INSTALLED_APPS); it lists what they need instead"
+      }
+    ]
+  },
+  {
+    "name": "cqrs",
+    "description": "CQRS: per model Create/Update/Delete commands, Get/List queries, handlers, dispatchers, domain events, an event bus, repositories; the viewsets write through it",
+    "requires": [],
+    "after": [],
+    "scope": "app",
+    "targets": [
+      "{app}/cqrs/bus.py",
+      "{app}/cqrs/commands.py",
+      "{app}/cqrs/queries.py",
+      "{app}/cqrs/events.py",
+      "{app}/cqrs/repositories.py",
+      "{app}/cqrs/handlers.py",
+      "{app}/cqrs/views.py",
+      "{app}/apps.py"
+    ],
+    "watches": [
+      "cqrs/",
+      "apps.py"
+    ],
+    "diagnostic": {
+      "code": "djgen.missing-cqrs",
+      "what": "CQRS commands",
+      "title": "CQRS commands",
+      "severity": "off",
+      "hover": "Create/Update/Delete commands and Get/List queries with their handlers, a command and a query dispatcher, domain events on an in-process event bus.",
+      "defaultEnabled": false,
+      "quickfixKind": "quickfix.djgen.cqrs",
+      "check": "missing"
+    },
     "options": []
+  },
+  {
+    "name": "eventsourcing",
+    "description": "event sourcing: an immutable event store app (events, snapshots, optimistic concurrency), history and audit endpoints, replay_events",
+    "requires": [
+      "viewset",
+      "api-settings"
+    ],
+    "after": [
+      "cqrs"
+    ],
+    "scope": "project",
+    "targets": [
+      "eventstore/models.py",
+      "eventstore/store.py",
+      "eventstore/api.py",
+      "eventstore/migrations/0001_initial.py",
+      "eventstore/management/commands/replay_events.py",
+      "{app}/apps.py",
+      "{app}/urls.py",
+      "{project}/settings.py",
+      "{project}/api/urls.py"
+    ],
+    "watches": [
+      "apps.py",
+      "urls.py",
+      "settings.py"
+    ],
+    "diagnostic": {
+      "code": "djgen.missing-eventsourcing",
+      "what": "event sourcing",
+      "title": "event sourcing",
+      "severity": "off",
+      "hover": "Records every create, update and delete as an immutable event (the eventstore app), with the object's history at /history/, an audit API and replay_events.",
+      "defaultEnabled": false,
+      "quickfixKind": "quickfix.djgen.eventsourcing",
+      "check": "missing"
+    },
+    "options": [
+      {
+        "name": "snapshot_every",
+        "type": "int",
+        "default": 50,
+        "description": "a snapshot of an aggregate every N events (EVENTSTORE_SNAPSHOT_EVERY); 0: none"
+      }
+    ]
+  },
+  {
+    "name": "websocket",
+    "description": "Django Channels consumers per model (collection and instance routes), ASGI routing with JWT socket auth, after-commit broadcasts and notify_user through channels-redis",
+    "requires": [
+      "serializer"
+    ],
+    "after": [],
+    "scope": "project",
+    "targets": [
+      "{app}/consumers.py",
+      "{app}/routing.py",
+      "{app}/broadcast.py",
+      "{app}/apps.py",
+      "{project}/settings.py",
+      "{project}/asgi.py",
+      "{project}/api/realtime.py",
+      "{project}/api/ws_auth.py",
+      "{project}/api/ws_routing.py"
+    ],
+    "watches": [
+      "consumers.py",
+      "routing.py",
+      "broadcast.py",
+      "asgi.py"
+    ],
+    "diagnostic": {
+      "code": "djgen.missing-websocket",
+      "what": "WebSocket consumer",
+      "title": "consumer",
+      "severity": "hint",
+      "hover": "An async JSON consumer for ws/<app>/<model>/ and ws/<app>/<model>/<pk>/: authenticated sockets receive created/updated/deleted after each commit.",
+      "defaultEnabled": true,
+      "quickfixKind": "quickfix.djgen.websocket",
+      "check": "missing"
+    },
+    "options": [
+      {
+        "name": "private_when",
+        "type": "list",
+        "default": [],
+        "description": "instances only their owner and staff receive, e.g. \"Post.status=draft\" (default: every authenticated socket receives every instance)"
+      }
+    ]
   }
 ];
 
@@ -246,7 +501,13 @@ export const AVAILABLE_GENERATORS: readonly string[] = [
   "viewset",
   "admin",
   "migration",
-  "api-settings"
+  "tests",
+  "jwt",
+  "caching",
+  "api-settings",
+  "cqrs",
+  "eventsourcing",
+  "websocket"
 ];
 
 /** Every name the server accepts in its `generators` setting, in its order. */
@@ -273,7 +534,13 @@ export const DIAGNOSED_GENERATORS: readonly string[] = [
   "viewset",
   "admin",
   "migration",
-  "api-settings"
+  "tests",
+  "jwt",
+  "caching",
+  "api-settings",
+  "cqrs",
+  "eventsourcing",
+  "websocket"
 ];
 
 /** Generators whose diagnostic says a model lacks their code (not a check like migrations'). */
@@ -282,7 +549,13 @@ export const MISSING_KINDS: readonly string[] = [
   "filterset",
   "viewset",
   "admin",
-  "api-settings"
+  "tests",
+  "jwt",
+  "caching",
+  "api-settings",
+  "cqrs",
+  "eventsourcing",
+  "websocket"
 ];
 
 /** Generators the server offers when nothing says otherwise. */
@@ -291,7 +564,10 @@ export const DEFAULT_GENERATORS: readonly string[] = [
   "filterset",
   "viewset",
   "admin",
-  "api-settings"
+  "tests",
+  "jwt",
+  "api-settings",
+  "websocket"
 ];
 
 /** The severities a `djgen.severity.<name>` setting accepts. */
@@ -309,7 +585,13 @@ export const DEFAULT_SEVERITIES: Readonly<Record<string, Severity>> = {
   "viewset": "information",
   "admin": "hint",
   "migration": "warning",
-  "api-settings": "information"
+  "tests": "off",
+  "jwt": "hint",
+  "caching": "off",
+  "api-settings": "information",
+  "cqrs": "off",
+  "eventsourcing": "off",
+  "websocket": "hint"
 };
 
 /** Each diagnosed generator's quick-fix code-action kind. */
@@ -319,7 +601,13 @@ export const QUICKFIX_KINDS: Readonly<Record<string, string>> = {
   "viewset": "quickfix.djgen.viewset",
   "admin": "quickfix.djgen.admin",
   "migration": "quickfix.djgen.migration",
-  "api-settings": "quickfix.djgen.api-settings"
+  "tests": "quickfix.djgen.tests",
+  "jwt": "quickfix.djgen.jwt",
+  "caching": "quickfix.djgen.caching",
+  "api-settings": "quickfix.djgen.api-settings",
+  "cqrs": "quickfix.djgen.cqrs",
+  "eventsourcing": "quickfix.djgen.eventsourcing",
+  "websocket": "quickfix.djgen.websocket"
 };
 
 /** Each diagnosed generator's diagnostic code. */
@@ -329,7 +617,13 @@ export const DIAGNOSTIC_CODES: Readonly<Record<string, string>> = {
   "viewset": "djgen.missing-viewset",
   "admin": "djgen.missing-admin",
   "migration": "djgen.migration",
-  "api-settings": "djgen.missing-api-settings"
+  "tests": "djgen.missing-tests",
+  "jwt": "djgen.missing-jwt",
+  "caching": "djgen.missing-caching",
+  "api-settings": "djgen.missing-api-settings",
+  "cqrs": "djgen.missing-cqrs",
+  "eventsourcing": "djgen.missing-eventsourcing",
+  "websocket": "djgen.missing-websocket"
 };
 
 /** The phrase in "Generate <title> for Book", per diagnosed generator. */
@@ -339,7 +633,13 @@ export const TITLES: Readonly<Record<string, string>> = {
   "viewset": "viewset and route",
   "admin": "admin registration",
   "migration": "migration",
-  "api-settings": "production API settings and routes"
+  "tests": "tests",
+  "jwt": "JWT authentication",
+  "caching": "Redis caching",
+  "api-settings": "production API settings and routes",
+  "cqrs": "CQRS commands",
+  "eventsourcing": "event sourcing",
+  "websocket": "consumer"
 };
 
 /** Every generator's one-line description. */
@@ -349,7 +649,13 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "viewset": "DRF ModelViewSet per model with filters, search, ordering; router urls.py",
   "admin": "Django admin ModelAdmin per model (list display, filters, search)",
   "migration": "the next migration for model changes, written statically like Django's",
-  "api-settings": "project wiring: the app's API routed under /api/v1/, DRF defaults (versioning, permissions, errors, throttles), CORS, request logging, OpenAPI, production settings"
+  "tests": "Django tests for every generated layer (each generator's own test templates) and factories per model; run by manage.py test <app>",
+  "jwt": "JWT authentication (djangorestframework-simplejwt): register, login, refresh, verify, logout with blacklisting, me, password change under /api/v1/auth/; owner, admin, superuser, read-only and role permission classes",
+  "caching": "Redis response caching (django-redis) invalidated by signals; cache_stats",
+  "api-settings": "project wiring: the app's API routed under /api/v1/, DRF defaults (versioning, permissions, errors, throttles), CORS, request logging, OpenAPI, production settings",
+  "cqrs": "CQRS: per model Create/Update/Delete commands, Get/List queries, handlers, dispatchers, domain events, an event bus, repositories; the viewsets write through it",
+  "eventsourcing": "event sourcing: an immutable event store app (events, snapshots, optimistic concurrency), history and audit endpoints, replay_events",
+  "websocket": "Django Channels consumers per model (collection and instance routes), ASGI routing with JWT socket auth, after-commit broadcasts and notify_user through channels-redis"
 };
 
 /** The layouts the server accepts for `layout`. */
@@ -360,15 +666,33 @@ export const LAYOUTS: readonly Layout[] = [
 
 /** Globs (relative to a workspace folder) of the files the generators write or watch. */
 export const GENERATED_FILE_GLOBS: readonly string[] = [
-  "**/{serializers,filters,pagination,views,urls,admin,settings,settings_production}.py",
+  "**/{serializers,filters,pagination,views,urls,admin,djgen_factories,settings,permissions,cache,apps,consumers,routing,broadcast,asgi,settings_production}.py",
+  "**/test_djgen_<layer>.py",
   "**/serializers/*.py",
   "**/filters/*.py",
   "**/views/*.py",
   "**/admin/*.py",
   "**/migrations/*.py",
   "**/settings/*.py",
+  "**/cqrs/*.py",
   "**/api/__init__.py",
+  "**/api/redact.py",
+  "**/management/commands/cache_stats.py",
   "**/api/errors.py",
   "**/api/middleware.py",
-  "**/api/throttles.py"
+  "**/api/throttles.py",
+  "**/cqrs/bus.py",
+  "**/cqrs/commands.py",
+  "**/cqrs/queries.py",
+  "**/cqrs/events.py",
+  "**/cqrs/repositories.py",
+  "**/cqrs/handlers.py",
+  "**/eventstore/models.py",
+  "**/eventstore/store.py",
+  "**/eventstore/api.py",
+  "**/eventstore/migrations/0001_initial.py",
+  "**/eventstore/management/commands/replay_events.py",
+  "**/api/realtime.py",
+  "**/api/ws_auth.py",
+  "**/api/ws_routing.py"
 ];
