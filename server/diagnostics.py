@@ -104,4 +104,28 @@ def build_diagnostics(analysis: Analysis, options: ServerOptions) -> list[types.
                     data={"generator": MIGRATION, "model": model.name, "uri": analysis.uri},
                 )
             )
+    out.extend(_reader_problems(analysis))
+    return out
+
+
+def _reader_problems(analysis: Analysis) -> list[types.Diagnostic]:
+    """What the reader could not classify (a typo'd field class, a library it cannot read), as
+    warnings at their line: never silent, never a field dropped without a word."""
+    out: list[types.Diagnostic] = []
+    for problem in analysis.module.problems:
+        if problem.severity == "info" or problem.span is None:
+            continue
+        span = problem.span
+        out.append(
+            types.Diagnostic(
+                range=span_range(analysis.lines, span.line, span.col, span.end_line, span.end_col),
+                message=problem.message,
+                severity=types.DiagnosticSeverity.Warning
+                if problem.severity == "warning"
+                else types.DiagnosticSeverity.Error,
+                code="djgen.reader",
+                source=SOURCE,
+                data={"generator": None, "model": problem.model, "uri": analysis.uri},
+            )
+        )
     return out

@@ -235,3 +235,23 @@ async def test_models_package_modules_and_a_dotted_app(start: StartSession, tmp_
     assert {d.range.start.line for d in diagnostics} == {3}
     init = session.files.open(project.root / "apps" / "shop" / "models" / "__init__.py")
     await session.diagnostics(init, lambda d: len(d) == 0)
+
+
+async def test_a_field_the_reader_cannot_classify_is_a_warning_at_its_line(
+    start: StartSession, project
+) -> None:
+    session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
+    models_py = project.app_dir("catalog") / "models.py"
+    doc = session.files.open(models_py)
+    text = models_py.read_text()
+    pages = "    pages = models.PositiveIntegerField()\n"
+    typo = "    subtitle = models.CharFeild(max_length=9)\n"
+    version = session.files.replace(doc, text.replace(pages, pages + typo))
+    diagnostics = await session.diagnostics(
+        doc, lambda d: any(x.code == "djgen.reader" for x in d), version=version
+    )
+    (warning,) = [d for d in diagnostics if d.code == "djgen.reader"]
+    line = text.replace(pages, pages + typo).splitlines().index(typo.rstrip("\n"))
+    assert warning.range.start.line == line
+    assert warning.severity == types.DiagnosticSeverity.Warning
+    assert "CharFeild" in warning.message
