@@ -819,3 +819,35 @@ def test_random_models_generate_ruff_formatted_code(tmp_path: Path) -> None:
         "check", "--isolated", "--extend-select", "I", "--ignore", "E501", str(tmp_path)
     )
     assert check.returncode == 0, check.stdout[:4000]
+
+
+def test_viewsets_use_the_default_manager() -> None:
+    """A model whose only manager is not ``objects`` gets that manager (``Model.objects``
+    would be an AttributeError at import); ``Meta.default_manager_name`` wins."""
+    source = textwrap.dedent(
+        """
+        from django.db import models
+
+
+        class Live(models.Manager):
+            pass
+
+
+        class Article(models.Model):
+            title = models.CharField(max_length=20)
+            live = Live()
+
+
+        class Note(models.Model):
+            body = models.TextField()
+            objects = models.Manager()
+            live = Live()
+
+            class Meta:
+                default_manager_name = "live"
+        """
+    )
+    module = read_source(source, app_label="press")
+    views = definitions(generate(module, "viewset"), "views.py")
+    assert "queryset = Article.live.all()" in views["ArticleViewSet"].code
+    assert "queryset = Note.live.all()" in views["NoteViewSet"].code

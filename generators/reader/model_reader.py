@@ -435,6 +435,10 @@ class _ModuleReader:
             self.kinds[node.name] = "field"
             ancestor = next((r.field_ancestor for r in refs if r.kind == "field"), None)
             self.custom_fields[node.name] = ancestor
+        elif any(r.dotted in df.MANAGER_CLASSES or r.kind == "manager" for r in refs):
+            # class Live(models.Manager): a manager class, whatever its name
+            self.kinds[node.name] = "manager"
+            self.non_model_attrs[node.name] = _assigned_names(node.body)
         elif "unknown" in kinds and self._looks_like_model(node):
             unknown = ", ".join(r.dotted for r in refs if r.kind == "unknown")
             self.kinds[node.name] = "model"
@@ -614,7 +618,7 @@ class _ModuleReader:
         own_names = {f.name for _, f in own}
         blocked = set(assigned)
         for ref in refs:
-            if ref.kind == "other":
+            if ref.kind in ("other", "manager"):
                 local = self._local(ref.dotted)
                 if local:
                     blocked |= self.non_model_attrs.get(local, set())
@@ -857,6 +861,9 @@ class _ModuleReader:
             return True
         if dotted.endswith(".as_manager"):
             return True
+        local = self._local(dotted)
+        if local is not None and self.kinds.get(local) == "manager":
+            return True
         if not dotted.endswith("Manager"):
             return False
         # a class named *Manager is a manager only when djgen can see where it comes from
@@ -868,7 +875,7 @@ class _ModuleReader:
         if loader is None:
             return False
         kind, _ = loader.describe(dotted)
-        return kind == "other"
+        return kind in ("other", "manager")
 
     def _unclassified(self, name: str, call: ast.Call, model: ModelIR) -> Problem | None:
         """A Problem for a class attribute made by a call djgen cannot classify as a field, a
@@ -929,7 +936,7 @@ class _ModuleReader:
         if loader is None:
             return problem(f"{text} comes from {module}, which djgen cannot read")
         kind, where = loader.describe(dotted)
-        if kind in ("model", "choices", "other", "field"):
+        if kind in ("model", "choices", "other", "field", "manager"):
             return None
         if kind == "unreadable-base":
             return problem(f"{text} derives from {where}, which djgen cannot read")

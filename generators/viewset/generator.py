@@ -51,10 +51,10 @@ _SORTABLE = {
 
 
 def _manager(model: ModelIR) -> str:
-    """``objects``, unless the model declares managers without one (then Django's default)."""
-    if not model.managers or "objects" in model.managers:
-        return "objects"
-    return "_default_manager"
+    """The model's default manager as the reader found it (``Meta.default_manager_name``, else
+    the first declared or inherited one, else ``objects``); ``_default_manager`` when a base the
+    reader cannot see may declare one."""
+    return model.default_manager or "_default_manager"
 
 
 def viewset_context(
