@@ -214,7 +214,12 @@ def check_migrations(analysis: Analysis, snapshot: Snapshot) -> None:
     except ImportError:
         return
     try:
-        verdict = detect(analysis.app_dir, module=analysis.module, read_text=snapshot.read_text)
+        verdict = detect(
+            analysis.app_dir,
+            module=analysis.module,
+            read_text=snapshot.read_text,
+            per_model_only=True,
+        )
     except Exception as exc:  # MigrationsError (bad migration files) or a detector bug
         analysis.errors.append(f"djgen: migration check skipped for {analysis.app_dir}: {exc}")
         return

@@ -95,6 +95,9 @@ class Detector:
     #: Leaf migration of other apps, for cross-app dependencies.
     other_leaves: dict[str, str | None] = field(default_factory=dict)
     family: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Fold the operations as Django's optimizer does (the file djgen writes); off for a verdict
+    #: on an app without migrations, where only "which models are new" is asked.
+    optimize: bool = True
 
     def __post_init__(self) -> None:
         self.generated: list[ops.Operation] = []
@@ -267,7 +270,8 @@ class Detector:
         operations = self._sort()
         dependencies = self._external_dependencies(operations)
         ctx = Context(self.app_label, self.pk_names)
-        operations = optimize(operations, ctx)
+        if self.optimize:
+            operations = optimize(operations, ctx)
         return Changes(operations, dependencies, self.needs_default)
 
     def _sort(self) -> list[ops.Operation]:
