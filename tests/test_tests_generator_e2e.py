@@ -273,20 +273,19 @@ def generated_test_files(built: Built, app: str) -> list[Path]:
 
 def assert_lint_clean(built: Built) -> None:
     files = [str(p) for app in built.apps for p in generated_test_files(built, app)]
-    blog = built
     ruff = str(BIN / "ruff")
     check = subprocess.run(
         [ruff, "check", "--isolated", "--extend-select", "I", *files],
         capture_output=True,
         text=True,
-        cwd=blog.root.parent,
+        cwd=built.root,  # from the project root, as a user runs ruff: its packages are first-party
     )
     assert check.returncode == 0, check.stdout
     fmt = subprocess.run(
         [ruff, "format", "--isolated", "--check", *files],
         capture_output=True,
         text=True,
-        cwd=blog.root.parent,
+        cwd=built.root,  # from the project root, as a user runs ruff: its packages are first-party
     )
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
