@@ -291,7 +291,7 @@ def _target_changed(ls: DjgenLanguageServer, state: DriftState, uri: str) -> Non
     state.tasks[uri] = asyncio.ensure_future(run())
 
 
-async def _pull(ls: DjgenLanguageServer, state: DriftState, uri: str) -> list[types.Diagnostic]:
+async def _pull(state: DriftState, ls: DjgenLanguageServer, uri: str) -> list[types.Diagnostic]:
     path = uri_to_path(uri)
     if path is None or path.name not in TARGET_NAMES:
         return []

@@ -255,3 +255,21 @@ async def test_a_field_the_reader_cannot_classify_is_a_warning_at_its_line(
     assert warning.range.start.line == line
     assert warning.severity == types.DiagnosticSeverity.Warning
     assert "CharFeild" in warning.message
+
+
+async def test_pulled_diagnostics_of_a_target_file(start: StartSession, project) -> None:
+    """VS Code pulls diagnostics for every open Python file: a generated target file (where drift
+    is reported) answers with a report, never an internal error."""
+    caps = capabilities(VSCODE)
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(
+        dynamic_registration=False, related_document_support=False
+    )
+    session = await start(caps, [project.root], init_options={"diagnosticsDelayMs": 0})
+    app = project.app_dir("catalog")
+    project.djgen("generate", "serializer", str(app / "models.py"), "--write")
+    doc = session.files.open(app / "serializers.py")
+    report = await session.client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(doc))
+    )
+    assert report.kind == "full"  # (an internal error raises in the client instead)
+    assert all(d.source == "djgen" for d in report.items)
