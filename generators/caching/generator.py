@@ -22,10 +22,9 @@ What it writes (see ../shared/generated-project.md, "Caching"):
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
-from djgen.generators.core.artifacts import Artifact, Definition, Import
+from djgen.generators.core.artifacts import Artifact, Definition, Import, split_module
 from djgen.generators.core.context import GenerationContext, GenerationResult, ProjectInfo
 from djgen.generators.core.edits import Assignment, BodyStatement, DictKey
 from djgen.generators.core.errors import PlanError
@@ -141,43 +140,6 @@ def _declaring(module: ModuleIR, model: ModelIR, field: str) -> ModelIR:
             base = module.model(current.proxy_for.rpartition(".")[2])
         current = base
     return model
-
-
-def split_module(source: str) -> tuple[str | None, list[Import], list[Definition]]:
-    """A rendered module as (docstring, imports, top-level definitions), for the merge engine;
-    each definition keeps the comment lines right above it."""
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    header: str | None = None
-    imports: list[Import] = []
-    definitions: list[Definition] = []
-    previous_end = 0
-    for index, node in enumerate(tree.body):
-        end = node.end_lineno or node.lineno
-        chunk = lines[previous_end:end]
-        previous_end = end
-        if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-            header = str(node.value.value).strip()
-            continue
-        if isinstance(node, ast.Import):
-            imports += [Import(a.name, None, a.asname) for a in node.names]
-            continue
-        if isinstance(node, ast.ImportFrom):
-            where = "." * node.level + (node.module or "")
-            imports += [Import(where, a.name, a.asname) for a in node.names]
-            continue
-        while chunk and not chunk[0].strip():
-            chunk.pop(0)
-        code = "\n".join(chunk) + "\n"
-        if isinstance(node, ast.ClassDef):
-            definitions.append(Definition(name=node.name, code=code, kind="class"))
-        elif isinstance(node, ast.FunctionDef):
-            definitions.append(Definition(name=node.name, code=code, kind="function"))
-        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            definitions.append(Definition(name=node.targets[0].id, code=code, kind="assign"))
-        else:
-            definitions.append(Definition(name=ast.unparse(node), code=code, kind="statement"))
-    return header, imports, definitions
 
 
 def _project(context: GenerationContext) -> ProjectInfo:

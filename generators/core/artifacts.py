@@ -9,6 +9,7 @@ the file alone, so generators never need to know what a target file already hold
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -127,3 +128,41 @@ def api_package_artifact(generator: str, app_label: str) -> Artifact:
         target="api/__init__.py",
         header=f"The REST API of the {app_label} app (written by djgen).",
     )
+
+
+def split_module(source: str) -> tuple[str | None, list[Import], list[Definition]]:
+    """A rendered module as (docstring, imports, top-level definitions), for the merge engine;
+    each definition keeps the comment lines right above it. Generators that render a whole
+    module from one template (caching, cqrs) hand it to the merge this way."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    header: str | None = None
+    imports: list[Import] = []
+    definitions: list[Definition] = []
+    previous_end = 0
+    for index, node in enumerate(tree.body):
+        end = node.end_lineno or node.lineno
+        chunk = lines[previous_end:end]
+        previous_end = end
+        if index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            header = str(node.value.value).strip()
+            continue
+        if isinstance(node, ast.Import):
+            imports += [Import(a.name, None, a.asname) for a in node.names]
+            continue
+        if isinstance(node, ast.ImportFrom):
+            where = "." * node.level + (node.module or "")
+            imports += [Import(where, a.name, a.asname) for a in node.names]
+            continue
+        while chunk and not chunk[0].strip():
+            chunk.pop(0)
+        code = "\n".join(chunk) + "\n"
+        if isinstance(node, ast.ClassDef):
+            definitions.append(Definition(name=node.name, code=code, kind="class"))
+        elif isinstance(node, ast.FunctionDef):
+            definitions.append(Definition(name=node.name, code=code, kind="function"))
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            definitions.append(Definition(name=node.targets[0].id, code=code, kind="assign"))
+        else:
+            definitions.append(Definition(name=ast.unparse(node), code=code, kind="statement"))
+    return header, imports, definitions
