@@ -133,7 +133,7 @@ def api_package_artifact(generator: str, app_label: str) -> Artifact:
 def split_module(source: str) -> tuple[str | None, list[Import], list[Definition]]:
     """A rendered module as (docstring, imports, top-level definitions), for the merge engine;
     each definition keeps the comment lines right above it. Generators that render a whole
-    module from one template (caching, cqrs) hand it to the merge this way."""
+    module from one template (caching, cqrs, jwt) hand it to the merge this way."""
     tree = ast.parse(source)
     lines = source.splitlines()
     header: str | None = None
@@ -159,10 +159,12 @@ def split_module(source: str) -> tuple[str | None, list[Import], list[Definition
         code = "\n".join(chunk) + "\n"
         if isinstance(node, ast.ClassDef):
             definitions.append(Definition(name=node.name, code=code, kind="class"))
-        elif isinstance(node, ast.FunctionDef):
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             definitions.append(Definition(name=node.name, code=code, kind="function"))
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             definitions.append(Definition(name=node.targets[0].id, code=code, kind="assign"))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            definitions.append(Definition(name=node.target.id, code=code, kind="assign"))
         else:
             definitions.append(Definition(name=ast.unparse(node), code=code, kind="statement"))
     return header, imports, definitions

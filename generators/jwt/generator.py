@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from djgen.generators.core.artifacts import Artifact, Definition, Import
+from djgen.generators.core.artifacts import Artifact, split_module
 from djgen.generators.core.context import GenerationContext, GenerationResult, ProjectInfo
 from djgen.generators.core.edits import Assignment, DictKey, ListElement, UrlPattern
 from djgen.generators.core.errors import PlanError
@@ -48,61 +48,6 @@ PERMISSION_CLASSES = (
     "HasRole",
 )
 AUTH_PREFIX = "auth/"
-
-
-# --------------------------------------------------------------------------------------------
-# A rendered module → header, imports, top-level definitions
-# --------------------------------------------------------------------------------------------
-
-
-def _imports(node: ast.Import | ast.ImportFrom) -> list[Import]:
-    if isinstance(node, ast.Import):
-        return [Import(alias.name, None, alias.asname) for alias in node.names]
-    module = "." * node.level + (node.module or "")
-    return [Import(module, alias.name, alias.asname) for alias in node.names]
-
-
-def _name_and_kind(node: ast.stmt, code: str) -> tuple[str, Any]:
-    if isinstance(node, ast.ClassDef):
-        return node.name, "class"
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return node.name, "function"
-    if isinstance(node, ast.Assign) and len(node.targets) == 1:
-        target = node.targets[0]
-        if isinstance(target, ast.Name):
-            return target.id, "assign"
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-        return node.target.id, "assign"
-    return " ".join(code.split()), "statement"
-
-
-def split_module(text: str) -> tuple[str | None, list[Import], list[Definition]]:
-    """A whole module's source (a rendered template) as the definition merge takes it: its
-    docstring, its imports and one definition per other top-level statement (with the comment
-    lines right above it)."""
-    tree = ast.parse(text)
-    lines = text.splitlines()
-    header: str | None = None
-    imports: list[Import] = []
-    definitions: list[Definition] = []
-    body = list(tree.body)
-    first = body[0] if body else None
-    docstring = getattr(first.value, "value", None) if isinstance(first, ast.Expr) else None
-    if isinstance(docstring, str):
-        header = docstring.strip()
-        body = body[1:]
-    for node in body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            imports.extend(_imports(node))
-            continue
-        decorators = getattr(node, "decorator_list", [])
-        start = min([node.lineno, *(d.lineno for d in decorators)])
-        while start > 1 and lines[start - 2].lstrip().startswith("#"):
-            start -= 1
-        code = "\n".join(lines[start - 1 : node.end_lineno]) + "\n"
-        name, kind = _name_and_kind(node, code)
-        definitions.append(Definition(name=name, code=code, kind=kind))
-    return header, imports, definitions
 
 
 # --------------------------------------------------------------------------------------------
