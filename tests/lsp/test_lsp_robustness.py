@@ -10,7 +10,6 @@ the final texts.
 from __future__ import annotations
 
 import ast
-import asyncio
 import random
 import shutil
 import time
@@ -98,14 +97,18 @@ def parseable_prefix(text: str) -> str:
     return ""
 
 
+#: An answer later than this is a stall (a blocked event loop, a lock never released), not
+#: slowness: the threshold is a liveness check with room for a loaded CI machine, not a benchmark
+#: (latency is measured in bench/lsp_bench.py).
+STALL_SECONDS = 5.0
+
+
 async def timed(request, failures: list[str], what: str) -> None:
-    """Await a request; note it when it took more than a second (never cancel it)."""
+    """Await a request; note it when it stalled (never cancel it)."""
     started = time.monotonic()
-    task = asyncio.ensure_future(request)
-    await asyncio.wait({task}, timeout=1.0)
-    await task
+    await request
     elapsed = time.monotonic() - started
-    if elapsed > 1.0:
+    if elapsed > STALL_SECONDS:
         failures.append(f"{what}: answered after {elapsed:.2f} s")
 
 
