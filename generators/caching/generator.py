@@ -183,14 +183,6 @@ def _cache_edits(project: ProjectInfo, timeout: int) -> tuple[list, list[str]]:
     return edits, notes
 
 
-def _config_class(context: GenerationContext) -> str | None:
-    if context.app.config_class:
-        return context.app.config_class
-    ir = getattr(context.project, "ir", None)
-    app = getattr(ir, "app", None)
-    return getattr(app, "config_class", None)
-
-
 class CachingGenerator:
     name = "caching"
 
@@ -276,7 +268,7 @@ class CachingGenerator:
                 f"{module.app_label} --write --force (replaces the djgen-marked ones only)"
             )
         artifacts = [cache, *management, settings]
-        config_class = _config_class(context)
+        config_class = context.app.config_class
         if config_class is None:
             cache.notes.append(
                 f"{module.app_label}/apps.py has no AppConfig: call "

@@ -76,7 +76,7 @@ def build_context(
     """The context generators run in: the IR, the app and (when manage.py is found above the
     app) the project."""
     app = app_dir_of(app_dir if app_dir is not None else module.path)
-    project, app_module = _project_info(app)
+    project, app_module, config_class = _project_info(app)
     if not app_module:
         from djgen.generators.reader.project import read_app_info
 
@@ -84,21 +84,23 @@ def build_context(
     return GenerationContext(
         module=module,
         config=config,
-        app=AppInfo(label=module.app_label, path=app, module=app_module),
+        app=AppInfo(label=module.app_label, path=app, module=app_module, config_class=config_class),
         project=project,
         models=list(models) if models else None,
         answers=dict(answers or {}),
     )
 
 
-def _project_info(app: Path) -> tuple[ProjectInfo | None, str]:
-    """The project around ``app`` (None without manage.py) and the app's dotted name."""
+def _project_info(app: Path) -> tuple[ProjectInfo | None, str, str | None]:
+    """The project around ``app`` (None without manage.py), the app's dotted name and its
+    AppConfig class (read from apps.py; None when there is none)."""
     from djgen.generators.reader.project_model import read_project
 
     ir = read_project(app)
     app_module = ir.app.name if ir.app is not None else ""
+    config_class = ir.app.config_class if ir.app is not None else None
     if ir.root is None:
-        return None, app_module
+        return None, app_module, config_class
     return (
         ProjectInfo(
             root=ir.root,
@@ -111,6 +113,7 @@ def _project_info(app: Path) -> tuple[ProjectInfo | None, str]:
             ir=ir,
         ),
         app_module,
+        config_class,
     )
 
 

@@ -89,13 +89,6 @@ def initial_migration(models_py: str, apps_py: str) -> str:
     return made[1]
 
 
-def _config_class(context: GenerationContext) -> str | None:
-    if context.app.config_class:
-        return context.app.config_class
-    app = getattr(getattr(context.project, "ir", None), "app", None)
-    return getattr(app, "config_class", None)
-
-
 class EventSourcingGenerator:
     name = "eventsourcing"
 
@@ -240,7 +233,7 @@ class EventSourcingGenerator:
             )
         else:
             ready = f"from {APP}.signals import track_models\n\ntrack_models(self.get_models())\n"
-        config_class = _config_class(context)
+        config_class = context.app.config_class
         if config_class is None:
             artifacts[-1].notes.append(
                 f"{label}/apps.py has no AppConfig: run this in your AppConfig.ready():\n{ready}"

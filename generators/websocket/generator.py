@@ -169,14 +169,6 @@ def _asgi_customised(project: ProjectInfo) -> bool:
     return False
 
 
-def _config_class(context: GenerationContext) -> str | None:
-    """The app's AppConfig class (the context's, else the project model's read of apps.py)."""
-    if context.app.config_class:
-        return context.app.config_class
-    app = getattr(getattr(context.project, "ir", None), "app", None)
-    return getattr(app, "config_class", None)
-
-
 class WebsocketGenerator:
     name = NAME
 
@@ -280,7 +272,7 @@ class WebsocketGenerator:
         )
 
     def _apps(self, context: GenerationContext) -> Artifact | None:
-        config_class = _config_class(context)
+        config_class = context.app.config_class
         if config_class is None:
             return Artifact(
                 generator=self.name,
