@@ -8,9 +8,9 @@ commands → WorkspaceEdit.
 from __future__ import annotations
 
 from .core import DjgenLanguageServer
-from .features import actions, commands, drift, hover, lens, lifecycle, sync
+from .features import actions, commands, drift, hover, lens, lifecycle, relations, sync
 
-FEATURES = (lifecycle, sync, actions, commands, hover, lens, drift)
+FEATURES = (lifecycle, sync, actions, commands, hover, lens, drift, relations)
 
 
 def create_server() -> DjgenLanguageServer:

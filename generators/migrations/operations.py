@@ -1061,8 +1061,14 @@ class StateOnly(Operation):
 
 @dataclass(eq=False)
 class SeparateDatabaseAndState(Operation):
+    """State operations applied to the project state only; ``database_operations`` (written,
+    never replayed: they do not change the state) run on the database instead."""
+
     state_operations: list[Operation] = field(default_factory=list)
+    database_operations: list[Operation] = field(default_factory=list)
     kind = "SeparateDatabaseAndState"
+    signature = ("database_operations", "state_operations")
+    expand = ("database_operations", "state_operations")
 
     def state_forwards(self, state: ProjectState, app_label: str) -> None:
         for op in self.state_operations:
@@ -1070,3 +1076,12 @@ class SeparateDatabaseAndState(Operation):
 
     def describe(self) -> str:
         return "Custom state/database change combination"
+
+    def write_args(self) -> dict[str, Any]:
+        """Like Django's ``deconstruct``: an empty list is left out."""
+        out: dict[str, Any] = {}
+        if self.database_operations:
+            out["database_operations"] = self.database_operations
+        if self.state_operations:
+            out["state_operations"] = self.state_operations
+        return out

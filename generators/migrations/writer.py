@@ -69,6 +69,9 @@ class _OperationWriter:
             self.feed(f"{name}=[")
             self.indentation += 1
             for item in value:
+                if isinstance(item, Operation):
+                    self._nested(item)
+                    continue
                 code = serialize(_prepare(item))
                 self.imports |= code.imports
                 self.feed(f"{code.text},")
@@ -78,6 +81,15 @@ class _OperationWriter:
             code = serialize(_prepare(value))
             self.imports |= code.imports
             self.feed(f"{name}={code.text},")
+
+    def _nested(self, op: Operation) -> None:
+        """An operation inside another (``SeparateDatabaseAndState``): written at indentation
+        0 and fed line by line at this one, as Django's ``OperationSerializer`` does."""
+        inner = _OperationWriter(indentation=0)
+        text = inner.operation(op)
+        self.imports |= inner.imports
+        for line in text.splitlines():
+            self.feed(line)
 
     def operation(self, op: Operation) -> str:
         self.buff = []

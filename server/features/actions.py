@@ -66,6 +66,7 @@ def register(server: DjgenLanguageServer) -> None:
         types.CodeActionOptions(
             code_action_kinds=[
                 types.CodeActionKind.QuickFix,
+                types.CodeActionKind.RefactorRewrite,  # the relations feature's rewrites
                 types.CodeActionKind.Source,
                 GENERATE_ALL_KIND,
             ],
