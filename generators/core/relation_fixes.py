@@ -86,12 +86,55 @@ def _model_by_label(module: ModuleIR, label: str | None) -> ModelIR | None:
     return None
 
 
-def _default_accessor(model: ModelIR, f: FieldIR) -> tuple[str, str]:
-    """(reverse accessor, reverse query name) Django gives a relation without related_name."""
+def _formatted(value: str, model: ModelIR) -> str:
+    return value.replace("%(class)s", model.name.lower()).replace(
+        "%(app_label)s", model.app_label.lower()
+    )
+
+
+@dataclass(frozen=True)
+class Reverse:
+    """What a relation puts on its target, as Django's ``_check_clashes`` sees it."""
+
+    model: ModelIR
+    field: FieldIR
+    target: str  # the target's label, lower case
+    hidden: bool  # related_name ending in "+", or a symmetrical relation to self
+    accessor: str | None  # ``remote_field.accessor_name`` ("post_set"); None when symmetrical
+    query: str  # ``related_query_name()`` ("post")
+
+
+def reverse_of(model: ModelIR, f: FieldIR) -> Reverse | None:
+    if not f.is_relation or f.related_model is None:
+        return None
+    target = f.related_model.lower()
+    symmetrical = (
+        f.relation == "m2m" and target == model.label.lower() and f.kwarg("symmetrical", True)
+    )
+    related = f.related_name or model.meta.default_related_name
+    related = _formatted(related, model) if related else None
     name = model.name.lower()
-    if f.relation == "o2o":
-        return name, f.related_query_name or name
-    return f"{name}_set", f.related_query_name or name
+    if symmetrical:
+        accessor = None
+    elif related:
+        accessor = related
+    else:
+        accessor = name if f.relation == "o2o" else f"{name}_set"
+    query = f.related_query_name or related or name
+    hidden = symmetrical or bool(related and related.endswith("+"))
+    return Reverse(model, f, target, hidden, accessor, query)
+
+
+def _reverses(module: ModuleIR) -> list[Reverse]:
+    out = []
+    for model in module.models:
+        if model.abstract or model.proxy:
+            continue  # a proxy's fields are its concrete model's
+        for f in model.fields:
+            found = reverse_of(model, f)
+            if found is not None:
+                out.append(found)
+    return out
 
 
 def taken_names(module: ModuleIR, target_label: str, skip: FieldIR | None = None) -> set[str]:
@@ -101,25 +144,85 @@ def taken_names(module: ModuleIR, target_label: str, skip: FieldIR | None = None
     target = _model_by_label(module, target_label)
     if target is not None:
         taken |= {f.name for f in target.fields} | {f.attname for f in target.fields}
-    for model in module.models:
-        if model.abstract:
+    for other in _reverses(module):
+        if other.field is skip or other.target != target_label.lower():
             continue
-        for f in model.fields:
-            if f is skip or not f.is_relation or f.related_model is None:
-                continue
-            if f.related_model.lower() != target_label.lower():
-                continue
-            related = f.related_name or model.meta.default_related_name
-            if related:
-                related = related.replace("%(class)s", model.name.lower()).replace(
-                    "%(app_label)s", model.app_label.lower()
-                )
-                if not related.endswith("+"):
-                    taken.add(related)
-                    taken.add(f.related_query_name or related)
-                continue
-            taken.update(_default_accessor(model, f))
+        if other.accessor and not other.hidden:
+            taken.add(other.accessor)
+        if not other.hidden:
+            taken.add(other.query)
     return taken
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A reverse name Django's system checks refuse (fields.E302-E305), on ``model.field``."""
+
+    model: str
+    field: str
+    check: str
+    message: str
+
+
+def clashes(module: ModuleIR) -> list[Clash]:
+    """Django's accessor and reverse query name checks, for what this module shows: the
+    target's fields when the target is in it, the reverse names of its own relations."""
+    reverses = _reverses(module)
+    out: list[Clash] = []
+    for mine in reverses:
+        if mine.field.inherited_from is not None or mine.field.auto_created:
+            continue
+        where = f"{mine.model.name}.{mine.field.name}"
+        target = _model_by_label(module, mine.field.related_model)
+        target_name = (mine.field.related_model or "").rpartition(".")[2]
+        for f in target.fields if target is not None else []:
+            if not mine.hidden and f.name == mine.accessor:
+                out.append(
+                    Clash(
+                        mine.model.name,
+                        mine.field.name,
+                        "fields.E302",
+                        f"{where}: reverse accessor '{target_name}.{mine.accessor}' clashes "
+                        f"with the field {target_name}.{f.name}",
+                    )
+                )
+            if f.name == mine.query:
+                out.append(
+                    Clash(
+                        mine.model.name,
+                        mine.field.name,
+                        "fields.E303",
+                        f"{where}: reverse query name '{mine.query}' clashes with the field "
+                        f"{target_name}.{f.name}",
+                    )
+                )
+        for other in reverses:
+            if other.field is mine.field or other.target != mine.target or not other.accessor:
+                continue
+            if other.hidden and other.field.relation != "m2m":
+                continue  # not in the target's related_objects
+            them = f"{other.model.name}.{other.field.name}"
+            if not mine.hidden and other.accessor == mine.accessor:
+                out.append(
+                    Clash(
+                        mine.model.name,
+                        mine.field.name,
+                        "fields.E304",
+                        f"{where}: reverse accessor '{target_name}.{mine.accessor}' clashes "
+                        f"with the reverse accessor of {them}",
+                    )
+                )
+            if other.accessor == mine.query:
+                out.append(
+                    Clash(
+                        mine.model.name,
+                        mine.field.name,
+                        "fields.E305",
+                        f"{where}: reverse query name '{mine.query}' clashes with the reverse "
+                        f"accessor of {them}",
+                    )
+                )
+    return out
 
 
 def related_name_for(module: ModuleIR, model: ModelIR, f: FieldIR) -> str:
@@ -155,6 +258,10 @@ class ThroughPlan:
     target_field: str  # the FK to the target ("tag"; "to_post" on a self relation)
     source_ref: str  # how the class refers to ``model`` ("Post")
     target_ref: str  # how it refers to the target (the M2M's own ``to`` text, or "Post")
+    #: The FKs' reverse accessors: Django's default (``posttag_set``) unless that clashes
+    #: (always on a self relation: both FKs point at one model), then hidden ("+") as in
+    #: the implicit model.
+    hidden_reverse: bool = False
 
 
 def _table_of(model: ModelIR) -> str:
@@ -197,6 +304,11 @@ def through_plan(module: ModuleIR, model: ModelIR, f: FieldIR) -> ThroughPlan:
     while name in existing:
         name = f"{base}{number}"
         number += 1
+    accessor = f"{name.lower()}_set"
+    hidden = self_relation or any(
+        accessor in taken_names(module, label) or name.lower() in taken_names(module, label)
+        for label in (model.label, f.related_model or "")
+    )
     return ThroughPlan(
         model=model.name,
         field=f.name,
@@ -206,6 +318,7 @@ def through_plan(module: ModuleIR, model: ModelIR, f: FieldIR) -> ThroughPlan:
         target_field=to,
         source_ref=model.name,
         target_ref=target_ref,
+        hidden_reverse=hidden,
     )
 
 
@@ -245,24 +358,54 @@ def _keyword(name: str, value: str) -> cst.Arg:
     )
 
 
-def _separator(args: list[cst.Arg]) -> cst.Comma:
-    """The comma between two arguments as the call writes it (", " or ",\\n    ")."""
+def _next_line(space: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
+    """The same line break and indentation, without the comment or blank lines it carried."""
+    return space.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+
+
+def _separator(call: cst.Call, args: list[cst.Arg]) -> cst.Comma:
+    """The comma between two arguments as the call writes them: ", ", or a line break and the
+    arguments' indentation when they are one per line."""
     for arg in args[:-1]:
         if isinstance(arg.comma, cst.Comma):
+            after = arg.comma.whitespace_after
+            if isinstance(after, cst.ParenthesizedWhitespace):
+                return arg.comma.with_changes(whitespace_after=_next_line(after))
             return arg.comma
+    opening = call.whitespace_before_args
+    if isinstance(opening, cst.ParenthesizedWhitespace):
+        return cst.Comma(whitespace_after=_next_line(opening))
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _broken_at(comma: cst.Comma, separator: cst.Comma) -> cst.Comma:
+    """``comma`` continuing to the next argument: its own comment kept, the separator's
+    indentation."""
+    after, inner = comma.whitespace_after, separator.whitespace_after
+    if isinstance(after, cst.ParenthesizedWhitespace) and isinstance(
+        inner, cst.ParenthesizedWhitespace
+    ):
+        return comma.with_changes(
+            whitespace_after=inner.with_changes(
+                first_line=after.first_line, empty_lines=after.empty_lines
+            )
+        )
+    return separator
 
 
 def _with_arguments(call: cst.Call, add: dict[str, str], drop: tuple[str, ...] = ()) -> cst.Call:
     """``call`` with keyword arguments set (replaced in place when present, else appended in
     the call's own layout) and ``drop`` removed."""
     args = list(call.args)
+    separator = _separator(call, args)
     kept: list[cst.Arg] = []
     for index, arg in enumerate(args):
         name = arg.keyword.value if arg.keyword is not None else None
         if name in drop:
             if index == len(args) - 1 and kept:
-                kept[-1] = kept[-1].with_changes(comma=arg.comma)
+                kept[-1] = kept[-1].with_changes(
+                    comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg
+                )
             continue
         if name in add:
             arg = arg.with_changes(value=cst.parse_expression(add[name]))
@@ -273,12 +416,22 @@ def _with_arguments(call: cst.Call, add: dict[str, str], drop: tuple[str, ...] =
         return call.with_changes(args=kept)
     if not kept:
         return call.with_changes(args=new)
-    separator = _separator(args)
-    trailing = kept[-1].comma
-    out = [*kept[:-1], kept[-1].with_changes(comma=separator)]
-    for arg in new[:-1]:
-        out.append(arg.with_changes(comma=separator))
-    out.append(new[-1].with_changes(comma=trailing))
+    last = kept[-1]
+    out = list(kept[:-1])
+    if isinstance(last.comma, cst.Comma):  # a trailing comma: the new last argument keeps it
+        closing = last.comma.whitespace_after
+        trailing = last.comma
+        if isinstance(closing, cst.ParenthesizedWhitespace):
+            trailing = last.comma.with_changes(whitespace_after=_next_line(closing))
+        out.append(last.with_changes(comma=_broken_at(last.comma, separator)))
+        tail = {"comma": trailing}
+    else:  # no trailing comma: the space before ")" moves to the new last argument
+        out.append(
+            last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
+        )
+        tail = {"whitespace_after_arg": last.whitespace_after_arg}
+    out.extend(arg.with_changes(comma=separator) for arg in new[:-1])
+    out.append(new[-1].with_changes(**tail))
     return call.with_changes(args=out)
 
 
@@ -339,12 +492,13 @@ def _indent(module: cst.Module) -> str:
 def through_class_source(plan: ThroughPlan, prefix: str, quote: str, indent: str) -> str:
     q = quote
     i = indent
+    hidden = f", related_name={q}+{q}" if plan.hidden_reverse else ""
     return (
         f"class {plan.name}({prefix}Model):\n"
         f"{i}{plan.source_field} = {prefix}ForeignKey({plan.source_ref}, "
-        f"on_delete={prefix}CASCADE)\n"
+        f"on_delete={prefix}CASCADE{hidden})\n"
         f"{i}{plan.target_field} = {prefix}ForeignKey({plan.target_ref}, "
-        f"on_delete={prefix}CASCADE)\n"
+        f"on_delete={prefix}CASCADE{hidden})\n"
         "\n"
         f"{i}class Meta:\n"
         f"{i}{i}db_table = {q}{plan.db_table}{q}\n"

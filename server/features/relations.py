@@ -2,13 +2,16 @@
 implicit ManyToManyField into an explicit through model with the migration that keeps its rows.
 
 Data path: models.py buffer → analysis (IR: which relation fields lack what) → **relations**
-(this feature: an error diagnostic on a ForeignKey / OneToOneField without ``on_delete``, the
-actions on the field's lines) → ``codeAction/resolve`` (``core.relation_fixes``: LibCST edits of
-the buffer; ``migrations.through``: the ``SeparateDatabaseAndState`` migration) → WorkspaceEdit.
+(this feature: error diagnostics on a ForeignKey / OneToOneField without ``on_delete`` and on
+reverse names that clash, the actions on the field's lines) → ``codeAction/resolve``
+(``core.relation_fixes``: LibCST edits of the buffer; ``migrations.through``: the
+``SeparateDatabaseAndState`` migration) → WorkspaceEdit.
 
-Kinds: ``quickfix.djgen.onDelete`` (with the diagnostic), ``refactor.rewrite.djgen.relatedName``
-and ``refactor.rewrite.djgen.throughModel`` (no diagnostic: a relation without related_name is
-valid Django, and nagging about it on every field would be noise).
+Kinds: ``quickfix.djgen.onDelete`` (with its error diagnostic), ``quickfix.djgen.relatedName``
+(with the error diagnostic of a reverse name Django's checks refuse, fields.E302-E305),
+``refactor.rewrite.djgen.relatedName`` and ``refactor.rewrite.djgen.throughModel`` (no
+diagnostic: a relation without related_name is valid Django, and nagging about it on every
+field would be noise).
 
 Registered through the server's extension points (``diagnostic_providers``,
 ``action_providers``, ``resolve_hooks``); it imports no other feature.
@@ -35,6 +38,9 @@ SOURCE = "djgen"
 #: The diagnostic of a ForeignKey / OneToOneField without on_delete (Django: TypeError).
 ON_DELETE_CODE = "djgen.relation-on-delete"
 ON_DELETE_KIND = "quickfix.djgen.onDelete"
+#: The diagnostic of reverse names Django's checks refuse (fields.E302-E305).
+CLASH_CODE = "djgen.relation-clash"
+CLASH_KIND = "quickfix.djgen.relatedName"
 RELATED_NAME_KIND = "refactor.rewrite.djgen.relatedName"
 THROUGH_KIND = "refactor.rewrite.djgen.throughModel"
 #: The choice marked preferred (what "auto fix" applies): refusing the delete loses no rows.
@@ -71,6 +77,25 @@ def _diagnostics(analysis: Analysis) -> list[types.Diagnostic]:
     if not analysis.module.ok or analysis.syntax_error is not None:
         return []
     out = []
+    spans = {(model.name, f.name): f for model, f in _fields(analysis)}
+    by_field: dict[tuple[str, str], list[fixes.Clash]] = {}
+    for clash in fixes.clashes(analysis.module):
+        by_field.setdefault((clash.model, clash.field), []).append(clash)
+    for key, found in by_field.items():
+        if key not in spans:
+            continue
+        checks = ", ".join(dict.fromkeys(c.check for c in found))
+        out.append(
+            types.Diagnostic(
+                range=_first_line_range(analysis, spans[key]),
+                message="; ".join(dict.fromkeys(c.message for c in found))
+                + f" (Django's system check refuses it: {checks}); set a related_name.",
+                severity=types.DiagnosticSeverity.Error,
+                code=CLASH_CODE,
+                source=SOURCE,
+                data={"model": key[0], "field": key[1], "uri": analysis.uri},
+            )
+        )
     for model, f in _fields(analysis):
         if not fixes.lacks_on_delete(f):
             continue
@@ -99,6 +124,19 @@ def _on_lines(f: FieldIR, rng: types.Range) -> bool:
     return span.line - 1 <= rng.end.line and rng.start.line <= span.end_line - 1
 
 
+def _matching(
+    params: types.CodeActionParams, code: str, model: ModelIR, f: FieldIR
+) -> list[types.Diagnostic]:
+    """The context's diagnostics with ``code`` about this field."""
+    return [
+        d
+        for d in params.context.diagnostics
+        if d.code == code
+        and isinstance(d.data, dict)
+        and (d.data.get("model"), d.data.get("field")) == (model.name, f.name)
+    ]
+
+
 def _action(title: str, kind: str, data: dict[str, Any], **extra: Any) -> types.CodeAction:
     return types.CodeAction(title=title, kind=kind, data={"relation": data}, **extra)
 
@@ -119,13 +157,7 @@ async def _actions(
             continue
         base = {"uri": uri, "model": model.name, "field": f.name}
         if fixes.lacks_on_delete(f) and _wanted(ON_DELETE_KIND, only):
-            matching = [
-                d
-                for d in params.context.diagnostics
-                if d.code == ON_DELETE_CODE
-                and isinstance(d.data, dict)
-                and (d.data.get("model"), d.data.get("field")) == (model.name, f.name)
-            ]
+            matching = _matching(params, ON_DELETE_CODE, model, f)
             for choice in fixes.ON_DELETE_CHOICES:
                 extra = " (and null=True)" if choice == "SET_NULL" else ""
                 actions.append(
@@ -137,7 +169,20 @@ async def _actions(
                         is_preferred=True if choice == PREFERRED_ON_DELETE else None,
                     )
                 )
-        if fixes.lacks_related_name(model, f) and _wanted(RELATED_NAME_KIND, only):
+        clashing = _matching(params, CLASH_CODE, model, f)
+        if clashing and f.inherited_from is None and _wanted(CLASH_KIND, only):
+            name = fixes.related_name_for(analysis.module, model, f)
+            verb = "Set" if "related_name" in f.kwargs else "Add"
+            actions.append(
+                _action(
+                    f'{verb} related_name="{name}" on {model.name}.{f.name}',
+                    CLASH_KIND,
+                    {**base, "action": "related_name", "name": name},
+                    diagnostics=clashing,
+                    is_preferred=True,
+                )
+            )
+        elif fixes.lacks_related_name(model, f) and _wanted(RELATED_NAME_KIND, only):
             name = fixes.related_name_for(analysis.module, model, f)
             actions.append(
                 _action(

@@ -21,6 +21,8 @@ ON_DELETE = "djgen.relation-on-delete"
 THROUGH = "refactor.rewrite.djgen.throughModel"
 RELATED = "refactor.rewrite.djgen.relatedName"
 ON_DELETE_KIND = "quickfix.djgen.onDelete"
+CLASH = "djgen.relation-clash"
+CLASH_KIND = "quickfix.djgen.relatedName"
 
 MISSING = """\
 from django.db import models
@@ -85,7 +87,7 @@ async def actions_on(
 
 
 def relation_actions(actions: list[types.CodeAction]) -> list[tuple[str, str]]:
-    kinds = (ON_DELETE_KIND, RELATED, THROUGH)
+    kinds = (ON_DELETE_KIND, CLASH_KIND, RELATED, THROUGH)
     return [(str(a.kind), a.title) for a in actions if a.kind in kinds]
 
 
@@ -115,22 +117,32 @@ async def test_on_delete_and_related_name_actions(start: StartSession, tmp_path)
     for needle in ("editor = models", "        models.CASCADE,", '"edited_posts"'):
         assert relation_actions(await actions_on(session, doc, line_of(MISSING, needle))) == []
 
-    offered = await actions_on(session, doc, author_line, errors)
+    # Post.profile's reverse accessor on Author is "post": Post.author's reverse query name
+    clashes = [d for d in diagnostics if d.code == CLASH]
+    assert [(d.range.start.line, d.severity) for d in clashes] == [
+        (author_line, types.DiagnosticSeverity.Error)
+    ]
+    assert "fields.E305" in clashes[0].message and "Post.profile" in clashes[0].message
+
+    offered = await actions_on(session, doc, author_line, errors + clashes)
     assert relation_actions(offered) == [
         (ON_DELETE_KIND, "Add on_delete=models.CASCADE to Post.author"),
         (ON_DELETE_KIND, "Add on_delete=models.PROTECT to Post.author"),
         (ON_DELETE_KIND, "Add on_delete=models.SET_NULL (and null=True) to Post.author"),
         # Author has a field called posts: the reverse accessor takes another name
-        (RELATED, 'Add related_name="posts_as_author" to Post.author'),
+        (CLASH_KIND, 'Add related_name="posts_as_author" on Post.author'),
     ]
     fixes = {a.title: a for a in offered}
     preferred = [a.title for a in offered if a.is_preferred]
-    assert preferred == ["Add on_delete=models.PROTECT to Post.author"]
-    for action in offered:
-        if action.kind == ON_DELETE_KIND:
-            assert [(d.code, d.range) for d in action.diagnostics or []] == [
-                (ON_DELETE, errors[0].range)
-            ]
+    assert preferred == [
+        "Add on_delete=models.PROTECT to Post.author",
+        'Add related_name="posts_as_author" on Post.author',
+    ]
+    for action in (a for a in offered if a.kind in (ON_DELETE_KIND, CLASH_KIND)):
+        wanted = errors if action.kind == ON_DELETE_KIND else clashes
+        assert [(d.code, d.range) for d in action.diagnostics or []] == [
+            (wanted[0].code, wanted[0].range)
+        ]
 
     await resolve_and_apply(
         session, fixes["Add on_delete=models.SET_NULL (and null=True) to Post.author"]
@@ -150,7 +162,7 @@ async def test_on_delete_and_related_name_actions(start: StartSession, tmp_path)
     ]
     profile_line = line_of(text, "profile = models.OneToOneField")
     offered = await actions_on(session, doc, profile_line, only=["refactor.rewrite"])
-    # its snake name "post" is Post.author's reverse query name on Author (Django: E305)
+    # its snake name "post" is Post.author's reverse query name on Author
     assert relation_actions(offered) == [
         (RELATED, 'Add related_name="post_as_profile" to Post.profile')
     ]
@@ -161,7 +173,8 @@ async def test_on_delete_and_related_name_actions(start: StartSession, tmp_path)
         '    profile = models.OneToOneField("Author", on_delete=models.CASCADE, '
         'related_name="post_as_profile")\n' in text
     )
-    # the author FK's suggestion is unchanged by it
+    # that also ends the clash; the author FK keeps its (now optional) suggestion
+    await session.diagnostics(doc, lambda ds: not any(d.code == CLASH for d in ds))
     offered = await actions_on(session, doc, line_of(text, "author = models.ForeignKey"))
     assert relation_actions(offered) == [
         (RELATED, 'Add related_name="posts_as_author" to Post.author')
