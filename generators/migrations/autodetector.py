@@ -276,13 +276,19 @@ class Detector:
 
     def _sort(self) -> list[ops.Operation]:
         ts: graphlib.TopologicalSorter = graphlib.TopologicalSorter()
+        # ``check_dependency`` only matches operations on the dependency's model: look there
+        # (in generation order, so the sorter sees the same edges in the same order)
+        by_model: dict[str | None, list[ops.Operation]] = {}
+        for op in self.generated:
+            by_model.setdefault(op.model_lower, []).append(op)
         for op in self.generated:
             ts.add(op)
             for dep in self.deps[id(op)]:
                 dep = self._resolve(dep)[0]
                 if dep[0] != self.app_label:
                     continue
-                ts.add(op, *(x for x in self.generated if self.check_dependency(x, dep)))
+                candidates = by_model.get(dep[1].lower(), ())
+                ts.add(op, *(x for x in candidates if self.check_dependency(x, dep)))
         return list(ts.static_order())
 
     def _external_dependencies(self, operations: list[ops.Operation]) -> list[tuple[str, str]]:

@@ -36,6 +36,12 @@ ALTER_OPTION_KEYS = [
 ]
 
 
+#: ``models.Manager()`` as a migration may spell it (Django's CreateModel leaves it out).
+_DEFAULT_MANAGER = frozenset(
+    {"models.Manager()", "django.db.models.Manager()", "django.db.models.manager.Manager()"}
+)
+
+
 def code_kwarg(code: Code, name: str) -> Any:
     """The literal value of keyword ``name`` in a call expression (an index's ``name=``)."""
     return _code_kwarg(code.text, name)
@@ -90,11 +96,10 @@ def field_references(
     if ref_field is None:
         return hit or through_hit
     if hit:
+        # Django's ``field_references``: without ``to_field`` (``to_fields == [None]``) the
+        # relation may reference any field of the target, as the optimizer passes no field.
         to_field = fs.kw_literal("to_field")
-        if to_field is None:
-            if ref_field == ctx.pk_name(ref_label):
-                return True
-        elif to_field == ref_field:
+        if to_field is None or to_field == ref_field:
             return True
     if through_hit:
         through_fields = fs.kw_literal("through_fields")
@@ -216,7 +221,7 @@ class CreateModel(ModelOperation):
         if self.managers and not (
             len(self.managers) == 1
             and self.managers[0][0] == "objects"
-            and self.managers[0][1].text == "models.Manager()"
+            and self.managers[0][1].text in _DEFAULT_MANAGER
         ):
             out["managers"] = self.managers
         return out
@@ -284,6 +289,8 @@ class CreateModel(ModelOperation):
             return [self._with(managers=other.managers)]
         if isinstance(other, AlterModelTable) and same:
             return [self._with(options={**self.options, "db_table": other.table})]
+        if isinstance(other, AlterModelTableComment) and same:
+            return [self._with(options={**self.options, "db_table_comment": other.table_comment})]
         if isinstance(other, AlterTogether) and same:
             return [self._with(options={**self.options, other.option_name: other.value})]
         if isinstance(other, AlterOrderWithRespectTo) and same:
@@ -415,6 +422,12 @@ class RenameModel(ModelOperation):
     def references_model(self, name: str, ctx: Context) -> bool:
         return name.lower() in (self.old_name.lower(), self.new_name.lower())
 
+    def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
+        if isinstance(other, RenameModel) and self.new_name.lower() == other.old_name.lower():
+            return [RenameModel(self.old_name, other.new_name)]
+        # as Django: whether ``other`` can pass is asked about the new name
+        return Operation.reduce(self, other, ctx) or not other.references_model(self.new_name, ctx)
+
 
 class ModelOptionOperation(ModelOperation):
     def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
@@ -504,6 +517,16 @@ class AlterTogether(ModelOptionOperation):
         return self.references_model(model_name, ctx) and (
             not self.value or any(name in fields for fields in self.value)
         )
+
+    def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
+        result = super().reduce(other, ctx)
+        if (
+            result is False
+            and isinstance(other, AlterTogether)
+            and other.option_name != self.option_name
+        ):
+            return True  # Django's ``can_reduce_through``: unique_ and index_together pass
+        return result
 
 
 def AlterUniqueTogether(name: str, unique_together: Any) -> AlterTogether:
@@ -641,8 +664,13 @@ class FieldOperation(Operation):
         return memo[key]
 
     def references_field(self, model_name: str, name: str, ctx: Context) -> bool:
-        if model_name.lower() == self.model_lower and name == self.name:
-            return True
+        if model_name.lower() == self.model_lower:
+            if name == self.name:
+                return True
+            if self.field is not None and "from_fields" in self.field.kwargs:
+                from_fields = self.field.kw_literal("from_fields")
+                if not isinstance(from_fields, (list, tuple)) or name in from_fields:
+                    return True
         if self.field is None:
             return False
         return field_references(
@@ -883,6 +911,11 @@ class AddIndex(IndexOperation):
     def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
         if isinstance(other, RemoveIndex) and other.name == self.name:
             return []
+        if isinstance(other, RenameIndex) and other.old_name == self.name:
+            renamed = Code(
+                self.code.text.replace(repr(self.name), repr(other.new_name)), self.code.imports
+            )
+            return [AddIndex(self.model_name, renamed)]
         return super().reduce(other, ctx)
 
 
@@ -977,6 +1010,16 @@ class RenameIndex(IndexOperation):
             out["old_fields"] = self.old_fields
         return out
 
+    def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
+        if (
+            isinstance(other, RenameIndex)
+            and other.model_lower == self.model_lower
+            and other.old_name
+            and self.new_name.lower() == other.old_name.lower()
+        ):
+            return [RenameIndex(self.model_name, other.new_name, self.old_name, self.old_fields)]
+        return super().reduce(other, ctx)
+
 
 @dataclass(eq=False)
 class AddConstraint(IndexOperation):
@@ -1004,6 +1047,19 @@ class AddConstraint(IndexOperation):
 
     def write_args(self) -> dict[str, Any]:
         return {"model_name": self.model_name, "constraint": self.code}
+
+    def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
+        if (
+            isinstance(other, (RemoveConstraint, AlterConstraint))
+            and other.model_lower == self.model_lower
+            and other.name == self.name
+        ):
+            return (
+                []
+                if isinstance(other, RemoveConstraint)
+                else [AddConstraint(self.model_name, other.code)]
+            )
+        return super().reduce(other, ctx)
 
 
 @dataclass(eq=False)
@@ -1043,6 +1099,15 @@ class AlterConstraint(IndexOperation):
 
     def write_args(self) -> dict[str, Any]:
         return {"model_name": self.model_name, "name": self.name, "constraint": self.code}
+
+    def reduce(self, other: Operation, ctx: Context) -> list[Operation] | bool:
+        if (
+            isinstance(other, (AlterConstraint, RemoveConstraint))
+            and other.model_lower == self.model_lower
+            and other.name == self.name
+        ):
+            return [other]
+        return super().reduce(other, ctx)
 
 
 # ----------------------------------------------------------------------------- special
