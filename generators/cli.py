@@ -461,6 +461,12 @@ def _unavailable(what: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["makemigrations"]:  # an unchanged app's --check: from the verdict cache
+        migrations_cli = _migrations_cli()
+        answered = migrations_cli.fast_check(words[1:]) if migrations_cli else None
+        if answered is not None:
+            return answered
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -144,8 +144,20 @@ def make_migration(
     """(``migrations/0002_book_isbn.py``, file text) for the missing changes; None if none.
 
     Raises ``NeedsDefault`` where Django would ask for a one-off default."""
-    analysis = _analyse(Path(app_dir), module, read_text, defaults)
-    verdict = analysis.verdict
+    verdict = _analyse(Path(app_dir), module, read_text, defaults).verdict
+    return migration_file(verdict, name=name, now=now)
+
+
+def migration_file(
+    verdict: Verdict,
+    *,
+    name: str | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[str, str] | None:
+    """The file ``make_migration`` writes, from a verdict already made (``detect`` without
+    ``per_model_only``): the CLI analyses once, then prints and writes.
+
+    Raises ``NeedsDefault`` where Django would ask for a one-off default."""
     if not verdict.changed:
         return None
     if verdict.needs_default:

@@ -1,7 +1,7 @@
 """``djgen makemigrations APP_DIR [--check] [--dry-run] [--default FIELD=VALUE] [--name NAME]``.
 
-Data path: app folder → ``api.detect`` / ``api.make_migration`` → **cli** (this module: prints
-Django-style lines, writes the file) → terminal and ``migrations/``.
+Data path: app folder → ``api.detect`` (one analysis) → ``api.migration_file`` → **cli** (this
+module: prints Django-style lines, writes the file) → terminal and ``migrations/``.
 
 Exit codes as Django's: 0 done (or nothing to do), 1 with ``--check`` when changes are missing,
 2 bad input or a question Django would ask (a one-off default), 3 when the static reading cannot
@@ -11,14 +11,16 @@ decide (the reasons are printed; run Django's own ``makemigrations`` then).
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
+import contextlib
+import io
+import os
 import sys
 from pathlib import Path
 
 from djgen.generators.core.paths import app_dir_of
 
 EXIT_OK, EXIT_CHANGES, EXIT_USAGE, EXIT_UNDECIDABLE = 0, 1, 2, 3
+CACHE_FOLDER = ".djgen-cache"  # verdict_cache.CACHE_DIR (not imported: the parser is built often)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="with --dry-run, print the whole file"
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="with --check, analyse even when nothing changed since the last check "
+        f"(the answer is kept in the project's {CACHE_FOLDER}/)",
+    )
 
 
 def _defaults(items: list[str]) -> dict[str, str]:
@@ -54,12 +62,87 @@ def _defaults(items: list[str]) -> dict[str, str]:
     return out
 
 
+def _command(app_dir: Path) -> list[str]:
+    """The cache's name for ``makemigrations APP --check`` (the only form it answers)."""
+    return ["makemigrations", os.path.abspath(app_dir), "--check"]
+
+
+def fast_check(argv: list[str]) -> int | None:
+    """``makemigrations APP_DIR --check`` answered from the verdict cache, before the full
+    command line is even parsed; None when it cannot be (other options, or a miss)."""
+    if len(argv) != 2 or "--check" not in argv:
+        return None
+    (path,) = [a for a in argv if a != "--check"]
+    if path.startswith("-"):
+        return None
+    from djgen.generators.migrations import verdict_cache
+
+    answer = verdict_cache.lookup(app_dir_of(path), _command(app_dir_of(path)))
+    if answer is None:
+        return None
+    sys.stdout.write(answer.stdout)
+    sys.stderr.write(answer.stderr)
+    return answer.code
+
+
 def run(args: argparse.Namespace) -> int:
+    """The command; ``--check`` alone goes through the verdict cache (``verdict_cache``)."""
+    app_dir = app_dir_of(args.app_dir)
+    cacheable = (
+        args.check
+        and not (args.dry_run or args.default or args.name or args.verbose or args.no_cache)
+        and app_dir.is_dir()
+    )
+    if not cacheable:
+        return _run(args)
+    from djgen.generators.migrations import verdict_cache
+
+    command = _command(app_dir)
+    answer = verdict_cache.lookup(app_dir, command)
+    if answer is not None:
+        sys.stdout.write(answer.stdout)
+        sys.stderr.write(answer.stderr)
+        return answer.code
+    out, err = io.StringIO(), io.StringIO()
+    with verdict_cache.recording() as inputs, _tee(out, err):
+        code = _run(args)
+    verdict_cache.store(
+        app_dir, command, inputs, verdict_cache.Answer(out.getvalue(), err.getvalue(), code)
+    )
+    return code
+
+
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+@contextlib.contextmanager
+def _tee(out: io.StringIO, err: io.StringIO):
+    """Print as usual, and keep a copy of what was printed."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Tee(saved[0], out), _Tee(saved[1], err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _run(args: argparse.Namespace) -> int:
     from djgen.generators.migrations.api import (
         MigrationsError,
         NeedsDefault,
         detect,
-        make_migration,
+        migration_file,
     )
 
     def err(message: str) -> None:
@@ -92,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         _print_plan(verdict, None)
         return EXIT_CHANGES
     try:
-        made = make_migration(app_dir, defaults=defaults, name=args.name)
+        made = migration_file(verdict, name=args.name)  # the analysis above, not a second one
     except NeedsDefault as exc:
         err(str(exc))
         return EXIT_USAGE
@@ -125,6 +208,9 @@ def run(args: argparse.Namespace) -> int:
 def _run_formatters(path: Path) -> None:
     """Like Django's ``makemigrations``: format the new file with ``black`` when it is on PATH
     (so the file matches what Django would have written in the same environment)."""
+    import shutil
+    import subprocess
+
     black = shutil.which("black")
     if not black:
         return
