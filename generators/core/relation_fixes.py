@@ -166,60 +166,68 @@ class Clash:
 
 def clashes(module: ModuleIR) -> list[Clash]:
     """Django's accessor and reverse query name checks, for what this module shows: the
-    target's fields when the target is in it, the reverse names of its own relations."""
+    target's fields when the target is in it, the reverse names of its own relations.
+    (Indexed by target and name: linear in the relations, as it runs on every analysis.)"""
     reverses = _reverses(module)
+    fields_of = {
+        m.label.lower(): {f.name for f in m.fields} for m in module.models if not m.abstract
+    }
+    #: target → accessor → the relations that put it there (Django's ``related_objects``:
+    #: hidden ForeignKeys are not in it, hidden ManyToManyFields are)
+    accessors: dict[str, dict[str, list[Reverse]]] = {}
+    for other in reverses:
+        if other.accessor and not (other.hidden and other.field.relation != "m2m"):
+            accessors.setdefault(other.target, {}).setdefault(other.accessor, []).append(other)
     out: list[Clash] = []
     for mine in reverses:
         if mine.field.inherited_from is not None or mine.field.auto_created:
             continue
         where = f"{mine.model.name}.{mine.field.name}"
-        target = _model_by_label(module, mine.field.related_model)
         target_name = (mine.field.related_model or "").rpartition(".")[2]
-        for f in target.fields if target is not None else []:
-            if not mine.hidden and f.name == mine.accessor:
-                out.append(
-                    Clash(
-                        mine.model.name,
-                        mine.field.name,
-                        "fields.E302",
-                        f"{where}: reverse accessor '{target_name}.{mine.accessor}' clashes "
-                        f"with the field {target_name}.{f.name}",
-                    )
+        names = fields_of.get(mine.target, set())
+        if not mine.hidden and mine.accessor in names:
+            out.append(
+                Clash(
+                    mine.model.name,
+                    mine.field.name,
+                    "fields.E302",
+                    f"{where}: reverse accessor '{target_name}.{mine.accessor}' clashes "
+                    f"with the field {target_name}.{mine.accessor}",
                 )
-            if f.name == mine.query:
-                out.append(
-                    Clash(
-                        mine.model.name,
-                        mine.field.name,
-                        "fields.E303",
-                        f"{where}: reverse query name '{mine.query}' clashes with the field "
-                        f"{target_name}.{f.name}",
-                    )
+            )
+        if mine.query in names:
+            out.append(
+                Clash(
+                    mine.model.name,
+                    mine.field.name,
+                    "fields.E303",
+                    f"{where}: reverse query name '{mine.query}' clashes with the field "
+                    f"{target_name}.{mine.query}",
                 )
-        for other in reverses:
-            if other.field is mine.field or other.target != mine.target or not other.accessor:
-                continue
-            if other.hidden and other.field.relation != "m2m":
-                continue  # not in the target's related_objects
-            them = f"{other.model.name}.{other.field.name}"
-            if not mine.hidden and other.accessor == mine.accessor:
-                out.append(
-                    Clash(
-                        mine.model.name,
-                        mine.field.name,
-                        "fields.E304",
-                        f"{where}: reverse accessor '{target_name}.{mine.accessor}' clashes "
-                        f"with the reverse accessor of {them}",
+            )
+        on_target = accessors.get(mine.target, {})
+        if not mine.hidden and mine.accessor:
+            for other in on_target.get(mine.accessor, []):
+                if other.field is not mine.field:
+                    out.append(
+                        Clash(
+                            mine.model.name,
+                            mine.field.name,
+                            "fields.E304",
+                            f"{where}: reverse accessor '{target_name}.{mine.accessor}' "
+                            f"clashes with the reverse accessor of "
+                            f"{other.model.name}.{other.field.name}",
+                        )
                     )
-                )
-            if other.accessor == mine.query:
+        for other in on_target.get(mine.query, []):
+            if other.field is not mine.field:
                 out.append(
                     Clash(
                         mine.model.name,
                         mine.field.name,
                         "fields.E305",
                         f"{where}: reverse query name '{mine.query}' clashes with the reverse "
-                        f"accessor of {them}",
+                        f"accessor of {other.model.name}.{other.field.name}",
                     )
                 )
     return out
