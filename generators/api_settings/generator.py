@@ -122,10 +122,10 @@ def _settings_edits(
         (
             "DEFAULT_THROTTLE_CLASSES",
             "(\n"
-            '        "rest_framework.throttling.AnonRateThrottle",\n'
-            '        "rest_framework.throttling.UserRateThrottle",\n'
+            f'        "{project}.api.throttles.AnonRateThrottle",\n'
+            f'        "{project}.api.throttles.UserRateThrottle",\n'
             f'        "{project}.api.throttles.BurstRateThrottle",\n'
-            '        "rest_framework.throttling.ScopedRateThrottle",\n'
+            f'        "{project}.api.throttles.ScopedRateThrottle",\n'
             "    )",
         ),
     ]
