@@ -8,10 +8,12 @@ as the ``postgres`` user when run as root, on a free 127.0.0.1 port), seeded dat
 ``wrk`` run per server and endpoint (list ``/api/books/``, detail ``/api/books/<id>/``):
 requests/s, p50 and p99 latency, non-2xx count.
 
-Variants: ``uncached`` is measured. ``cached`` is one function away (:func:`prepare_cached`):
-it needs djgen's caching generator, which does not exist yet, so the run says so instead of
-measuring it; the same holds for WebSocket broadcast (the websocket generator). Nothing here sends
-traffic anywhere but 127.0.0.1, and every load run is bounded in time.
+Variants: ``uncached`` is the table above. Then **cached vs uncached** side by side
+(:func:`cached_comparison`, ``bench/cache_bench.py``'s comparison): the blog project generated
+with and without ``caching`` (API, migration, project wiring with its throttles on), under
+gunicorn on PostgreSQL and a private Redis, loaded in alternating rounds, with the ratio
+(target ≥ 10x). WebSocket broadcast is not measured here (``bench/ws_bench.py``). Nothing here
+sends traffic anywhere but 127.0.0.1, and every load run is bounded in time.
 
 Run: ``python bench/api_load.py [--duration 10] [--quick] [--json-out DIR]`` (needs Debian's
 ``postgresql`` and ``wrk``, and gunicorn, uvicorn and psycopg in this interpreter; ``bench/run``
@@ -482,24 +484,19 @@ def _probe(url: str) -> str:
 # -- variants -----------------------------------------------------------------------------------
 
 
-def prepare_cached() -> str:
-    """Settings (and generated code) for the cached variant; raises NotAvailable until djgen's
-    caching generator exists. When it does: generate ``caching`` into the project, start
-    ``redis-server`` on a free loopback port, point ``CACHES`` at it, and return those settings
-    lines so ``measure`` runs exactly as for the uncached variant."""
+def cached_comparison(duration: int, warmup: int, quick: bool) -> dict[str, Any]:
+    """Cached vs uncached list throughput, side by side in one run (``bench/cache_bench.py``)."""
     from djgen.generators.core.registry import available
 
     if "caching" not in available():
-        raise NotAvailable("djgen's caching generator does not exist yet")
-    raise NotAvailable("caching generator present, but this harness does not wire it up yet")
+        raise NotAvailable("djgen's caching generator is not installed")
+    if shutil.which("redis-server") is None:
+        raise NotAvailable("redis-server not found: install Debian's redis-server (bench/run does)")
+    import cache_bench
 
-
-def websocket_broadcast() -> dict[str, Any]:
-    from djgen.generators.core.registry import available
-
-    if "websocket" not in available():
-        raise NotAvailable("djgen's websocket generator does not exist yet")
-    raise NotAvailable("websocket generator present, but this harness does not measure it yet")
+    result = cache_bench.compare(seconds=duration, warmup=warmup, rounds=1 if quick else 2)
+    result["table"] = cache_bench.render(result)
+    return result
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -570,19 +567,12 @@ def main(argv: list[str] | None = None) -> int:
             results += measure(
                 project, "uncached", args.duration, args.warmup, args.connections, args.workers
             )
-            try:
-                extra = prepare_cached()
-            except NotAvailable as exc:
-                skipped["cached variant (and cache hit rate)"] = str(exc)
-            else:  # pragma: no cover - needs the caching generator
-                cached = prepare_project(Path(tmp) / "cached", pg, extra)
-                results += measure(
-                    cached, "cached", args.duration, args.warmup, args.connections, args.workers
-                )
-            try:
-                websocket_broadcast()
-            except NotAvailable as exc:
-                skipped["WebSocket broadcast"] = str(exc)
+        comparison: dict[str, Any] | None = None
+        print("cached vs uncached (bench/cache_bench.py's comparison)", flush=True)
+        try:
+            comparison = cached_comparison(args.duration, args.warmup, args.quick)
+        except NotAvailable as exc:
+            skipped["cached vs uncached"] = str(exc)
     except NotAvailable as exc:
         print(f"api_load: cannot run: {exc}", file=sys.stderr)
         return 2
@@ -594,6 +584,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(render(results, skipped))
+    if comparison is not None:
+        print()
+        print(f"Cached vs uncached: {comparison['setup']}:")
+        print()
+        print(comparison["table"])
     print()
     print(load_at_end(info))
     if not args.no_json:
@@ -610,6 +605,9 @@ def main(argv: list[str] | None = None) -> int:
                     "generators": GENERATORS,
                 },
                 "results": [r.to_json() for r in results],
+                "cached_vs_uncached": (
+                    {k: v for k, v in comparison.items() if k != "table"} if comparison else None
+                ),
                 "not_measured": skipped,
             },
             args.json_out,
