@@ -14,6 +14,7 @@ DESCRIPTOR = Descriptor(
     description="Redis response caching (django-redis) invalidated by signals; cache_stats",
     entry="djgen.generators.caching.generator:GENERATOR",
     scope="project",
+    after=("relationships",),
     targets=(
         "{app}/cache.py",
         "{app}/apps.py",

@@ -117,6 +117,22 @@ def dependencies(module: ModuleIR, nested: bool) -> tuple[list[list[Any]], list[
     return table, [Code(t) for t in throughs], used
 
 
+def _with_reads(
+    table: list[list[Any]], throughs: list[Code], used: list[str], reads: dict[str, list[str]]
+) -> tuple[list[list[Any]], list[Code], list[str]]:
+    """``dependencies`` plus every model and many-to-many table the relationships plan makes a
+    model's serializer read (``{model: ["Post", "Post.tags.through", ...]}``)."""
+    out = []
+    for name, deps in table:
+        deps = list(dict.fromkeys([*deps, *map(Code, reads.get(name, ()))]))
+        out.append([name, deps])
+        for dep in deps:
+            if dep.endswith(".through") and dep not in throughs:
+                throughs.append(Code(dep))
+    models = {d.partition(".")[0] for _, deps in out for d in deps}
+    return out, throughs, sorted(models | set(used))
+
+
 def _ancestors(module: ModuleIR, model: ModelIR) -> set[str]:
     out: set[str] = set()
     parent = _parent(module, model)
@@ -193,6 +209,9 @@ class CachingGenerator:
         project = _project(context)
         timeout = int(context.options()["timeout"])
         table, throughs, used = dependencies(module, config.nested_serializers)
+        reads: dict[str, list[str]] = context.provided("relationships", "reads", {})
+        if reads:  # what the relationships plan nests and lists (reverse, through rows)
+            table, throughs, used = _with_reads(table, throughs, used, reads)
         source = render(
             "caching/cache.py.j2",
             config.template_dir,

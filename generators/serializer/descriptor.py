@@ -12,6 +12,7 @@ DESCRIPTOR = Descriptor(
     name="serializer",
     description="DRF ModelSerializer per model (explicit fields, read-only automatic ones)",
     entry="djgen.generators.serializer.generator:GENERATOR",
+    after=("relationships",),
     targets=("{app}/serializers.py", "{app}/api/serializers.py", "{app}/api/__init__.py"),
     watches=("serializers.py", "serializers/"),
     diagnostic=DiagnosticSpec(

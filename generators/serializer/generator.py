@@ -191,6 +191,10 @@ class SerializerGenerator:
         if not chosen:
             return GenerationResult()
         edges: dict[str, list[tuple[str, str]]] = {}
+        # the relationships generator's plan, when it runs: nested reads, lists and rows
+        plan: dict[str, Any] | None = context.provided("relationships", "serializer_plan")
+        if plan is not None:
+            return self._planned(context, chosen, plan)
         if config.nested_serializers:
             edges = nesting_edges(module, module.concrete_models)
             chosen = _with_nested_targets(module, chosen, edges)
@@ -222,6 +226,103 @@ class SerializerGenerator:
                     before=tuple(nested_by.get(model.name, ())),
                 )
             )
+        artifacts = [artifact]
+        if config.layout == "api":
+            artifacts.insert(0, api_package_artifact(self.name, module.app_label))
+        return GenerationResult(
+            artifacts=artifacts,
+            provides={
+                "serializer_class": {
+                    m.name: naming.serializer_name(m.name) for m in module.concrete_models
+                },
+                "serializers_module": ".serializers",
+            },
+        )
+
+    def _planned(
+        self, context: GenerationContext, chosen: list[ModelIR], plan: dict[str, Any]
+    ) -> GenerationResult:
+        """The serializers as the relationships generator planned them: ``<fk>_detail`` per
+        planned edge, read-only lists, and the row serializers those lists nest."""
+        module, config = context.module, context.config
+        options = context.options()
+        uses: dict[str, list[str]] = plan["uses"]
+        rows = {row["serializer"]: row for row in plan["rows"]}
+        wanted = [naming.serializer_name(m.name) for m in chosen]
+        wanted += [
+            name for name, row in rows.items() if row["listed_on"] in {m.name for m in chosen}
+        ]
+        needed, stack = set(wanted), list(wanted)
+        while stack:
+            for used in uses.get(stack.pop(), ()):
+                if used not in needed:
+                    needed.add(used)
+                    stack.append(used)
+        classes: dict[str, tuple[ModelIR, dict[str, Any]]] = {}
+        for model in module.concrete_models:
+            name = naming.serializer_name(model.name)
+            if name not in needed:
+                continue
+            info = model_fields(module, model)
+            owner = owner_field(module, model, config.owner_fields)
+            details = [tuple(pair) for pair in plan["details"].get(model.name, ())]
+            values = serializer_context(module, model, info, details, owner, options)  # type: ignore[arg-type]
+            for extra in plan["lists"].get(model.name, ()):
+                if values["fields"] != "__all__" and extra["name"] not in values["fields"]:
+                    values["declared"].append(extra)
+                    values["fields"].append(extra["name"])
+            classes[name] = (model, values)
+        for name, row in rows.items():
+            model = module.model(row["model"])
+            if name not in needed or model is None:
+                continue
+            info = model_fields(module, model)
+            owner = owner_field(module, model, config.owner_fields)
+            details = [tuple(pair) for pair in row["details"]]
+            values = serializer_context(module, model, info, details, owner, options)  # type: ignore[arg-type]
+            gone = set(row["exclude"])
+            gone |= {f"{n}_{suffix}" for n in row["exclude"] for suffix in ("display", "detail")}
+            values["serializer"] = name
+            values["declared"] = [d for d in values["declared"] if d["name"] not in gone]
+            if values["fields"] != "__all__":
+                values["fields"] = [f for f in values["fields"] if f not in gone]
+            values["read_only_fields"] = [f for f in values["read_only_fields"] if f not in gone]
+            classes[name] = (model, values)
+        users: dict[str, list[str]] = {}
+        for user, used in uses.items():
+            for name in used:
+                users.setdefault(name, []).append(user)
+        artifact = Artifact(
+            generator=self.name,
+            target=config.target("serializers"),
+            imports=[Import("rest_framework", "serializers")],
+            header=f"DRF serializers for the {module.app_label} app's models.",
+        )
+        placed: set[str] = set()
+
+        def place(name: str) -> None:
+            if name in placed or name not in classes:
+                return
+            placed.add(name)
+            for used in uses.get(name, ()):
+                place(used)
+            model, values = classes[name]
+            code = render("serializer/model.py.j2", config.template_dir, **values)
+            import_ = Import(config.models_module, model.name)
+            if import_ not in artifact.imports:
+                artifact.imports.append(import_)
+            artifact.definitions.append(
+                Definition(
+                    name=name,
+                    code=code,
+                    kind="class",
+                    model=model.name,
+                    before=tuple(sorted(users.get(name, ()))),
+                )
+            )
+
+        for name in classes:
+            place(name)
         artifacts = [artifact]
         if config.layout == "api":
             artifacts.insert(0, api_package_artifact(self.name, module.app_label))

@@ -327,8 +327,10 @@ class TestsGenerator:
             dirs.append((name, str(descriptor.test_template_dir)))
             if name == NAME:
                 continue
+            # with the generators it runs after in this pass (relationships shapes serializers)
+            together = [name, *(a for a in descriptor.after if a in context.running)]
             try:
-                results = run_generators(replace(context, outputs={}), [name])
+                results = run_generators(replace(context, outputs={}), together)
             except Exception:  # a generator that cannot run here has no tests
                 continue
             result = results[name]
@@ -524,6 +526,10 @@ class _Layers:
         values["auth_prefix"] = jwt.provides.get("auth_prefix") if jwt else None
         events = self.tested.get("eventsourcing")
         values["eventstore"] = events.provides.get("eventstore_app") if events else None
+        relations = self.tested.get("relationships")
+        values["relations"] = (
+            relations.provides.get("tests", {}).get(model.name) if relations else None
+        )
         project = self.context.project
         values["asgi_module"] = (
             project.relative(project.asgi_path)[: -len(".py")].replace("/", ".")

@@ -121,6 +121,9 @@ class ViewSetGenerator:
         paginations: dict[str, str] = context.provided("filterset", "pagination_class", {})
         mixin: dict[str, str] | None = context.provided("caching", "viewset_mixin")
         writes: dict[str, str] | None = context.provided("cqrs", "viewset_mixin")
+        relations: dict[str, dict[str, Any]] = context.provided(
+            "relationships", "queryset_plan", {}
+        )
         views = Artifact(
             generator=self.name,
             target=config.target("views"),
@@ -163,6 +166,17 @@ class ViewSetGenerator:
         )
         for model in chosen:
             values = viewset_context(module, model, config, paginations[model.name])
+            # relationships: joins and prefetches from what the serializer reads
+            planned = relations.get(model.name)
+            if planned is not None:
+                values["related"] = []
+                if planned["select_related"]:
+                    values["related"].append(["select_related", planned["select_related"]])
+                if planned["prefetch"]:
+                    values["related"].append(
+                        ["prefetch_related", [Code(f"*{planned['prefetch']}")]]
+                    )
+                    views.imports.append(Import(planned["module"], planned["prefetch"]))
             values["bases"] = ["viewsets.ModelViewSet"]
             if mixin is not None:
                 values["bases"].insert(0, mixin["class"])

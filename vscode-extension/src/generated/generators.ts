@@ -53,7 +53,9 @@ export const GENERATORS: readonly GeneratorInfo[] = [
     "name": "serializer",
     "description": "DRF ModelSerializer per model (explicit fields, read-only automatic ones)",
     "requires": [],
-    "after": [],
+    "after": [
+      "relationships"
+    ],
     "scope": "app",
     "targets": [
       "{app}/serializers.py",
@@ -127,7 +129,8 @@ export const GENERATORS: readonly GeneratorInfo[] = [
     ],
     "after": [
       "caching",
-      "cqrs"
+      "cqrs",
+      "relationships"
     ],
     "scope": "app",
     "targets": [
@@ -177,6 +180,41 @@ export const GENERATORS: readonly GeneratorInfo[] = [
       "check": "missing"
     },
     "options": []
+  },
+  {
+    "name": "relationships",
+    "description": "relation plan: nested reads and PK writes per relation, through-model and reverse lists, select_related/prefetch_related from what the serializers read",
+    "requires": [],
+    "after": [],
+    "scope": "app",
+    "targets": [
+      "{app}/relations.py",
+      "{app}/api/relations.py"
+    ],
+    "watches": [
+      "relations.py"
+    ],
+    "diagnostic": null,
+    "options": [
+      {
+        "name": "nested",
+        "type": "list",
+        "default": [],
+        "description": "how a FK/one-to-one is read, as \"Model.field=nested\" (default for targets in the app: the pk plus a read-only <field>_detail) or \"Model.field=pk\" (the pk only)"
+      },
+      {
+        "name": "reverse",
+        "type": "list",
+        "default": [],
+        "description": "reverse accessors to expose read-only, as \"Model.accessor\" or \"Model.accessor=nested\" (a list of nested rows) or \"Model.accessor=pk\" (their pks)"
+      },
+      {
+        "name": "through_lists",
+        "type": "bool",
+        "default": true,
+        "description": "list an explicit many-to-many through model's rows, nested and read-only, on both sides' serializers"
+      }
+    ]
   },
   {
     "name": "migration",
@@ -280,7 +318,9 @@ export const GENERATORS: readonly GeneratorInfo[] = [
     "name": "caching",
     "description": "Redis response caching (django-redis) invalidated by signals; cache_stats",
     "requires": [],
-    "after": [],
+    "after": [
+      "relationships"
+    ],
     "scope": "project",
     "targets": [
       "{app}/cache.py",
@@ -500,6 +540,7 @@ export const AVAILABLE_GENERATORS: readonly string[] = [
   "filterset",
   "viewset",
   "admin",
+  "relationships",
   "migration",
   "tests",
   "jwt",
@@ -648,6 +689,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "filterset": "django-filter FilterSet per model, and page/limit-offset/cursor pagination",
   "viewset": "DRF ModelViewSet per model with filters, search, ordering; router urls.py",
   "admin": "Django admin ModelAdmin per model (list display, filters, search)",
+  "relationships": "relation plan: nested reads and PK writes per relation, through-model and reverse lists, select_related/prefetch_related from what the serializers read",
   "migration": "the next migration for model changes, written statically like Django's",
   "tests": "Django tests for every generated layer (each generator's own test templates) and factories per model; run by manage.py test <app>",
   "jwt": "JWT authentication (djangorestframework-simplejwt): register, login, refresh, verify, logout with blacklisting, me, password change under /api/v1/auth/; owner, admin, superuser, read-only and role permission classes",
@@ -666,7 +708,7 @@ export const LAYOUTS: readonly Layout[] = [
 
 /** Globs (relative to a workspace folder) of the files the generators write or watch. */
 export const GENERATED_FILE_GLOBS: readonly string[] = [
-  "**/{serializers,filters,pagination,views,urls,admin,djgen_factories,settings,permissions,cache,apps,consumers,routing,broadcast,asgi,settings_production}.py",
+  "**/{serializers,filters,pagination,views,urls,admin,relations,djgen_factories,settings,permissions,cache,apps,consumers,routing,broadcast,asgi,settings_production}.py",
   "**/test_djgen_<layer>.py",
   "**/serializers/*.py",
   "**/filters/*.py",

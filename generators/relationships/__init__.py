@@ -1,0 +1,1 @@
+"""The ``relationships`` generator: the relation plan the serializer and viewset generators read."""
