@@ -1,4 +1,4 @@
-"""The ``djgen`` command line: list, inspect, generate, check, makemigrations, lsp.
+"""The ``djgen`` command line: list, inspect, generate, check, makemigrations, through, lsp.
 
 Data path: models.py → IR → generator → artifacts → merge → **file changes printed as a diff or
 written** (this module is the CLI front end over ``djgen.generators.core.pipeline``).
@@ -446,6 +446,12 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         p.add_argument("app_dir", metavar="APP_DIR")
         p.set_defaults(func=lambda a: _unavailable("makemigrations"))
+
+    from . import relations_cli
+
+    p = sub.add_parser("through", help="convert an implicit ManyToManyField to a through model")
+    relations_cli.add_arguments(p)
+    p.set_defaults(func=relations_cli.run)
 
     p = sub.add_parser("lsp", help="serve the language server over stdio")
     p.add_argument("--tcp", action="store_true", help="serve over TCP instead of stdio")

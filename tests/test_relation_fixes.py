@@ -271,3 +271,38 @@ def test_through_conversions_keep_rows_self_named_table_and_other_app(django_pro
     project.assert_no_missing_migrations()
     project.migrate()
     assert project.python(ROWS) == before
+
+
+BLOG = HEADER + textwrap.dedent(
+    """\
+    class Post(models.Model):
+        title = models.CharField(max_length=200)
+        tags = models.ManyToManyField("Tag", blank=True)
+
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=50)
+    """
+)
+
+
+def test_cli_through_prints_then_writes_and_refuses_twice(tmp_path) -> None:
+    from djangoproject import build_project
+
+    project = build_project(tmp_path / "site", {"blog": {"models.py": BLOG}})
+    app = str(project.app_dir("blog"))
+    project.djgen("makemigrations", app)
+    diff = project.djgen("through", app, "Post.tags")
+    assert '+    tags = models.ManyToManyField("Tag", blank=True, through="PostTag")' in diff.stdout
+    assert "0002_posttag_alter_post_tags.py" in diff.stdout
+    assert "+        migrations.SeparateDatabaseAndState(\n" in diff.stdout
+    assert project.migration_files("blog") == ["0001_initial.py"], "a diff writes nothing"
+    project.djgen("through", app, "Post.tags", "--write")
+    assert project.migration_files("blog") == [
+        "0001_initial.py",
+        "0002_posttag_alter_post_tags.py",
+    ]
+    assert "class PostTag(models.Model):" in project.read("blog/models.py")
+    project.djgen("makemigrations", app, "--check")  # exit 0: nothing missing
+    again = project.djgen("through", app, "Post.tags", check=False)
+    assert again.returncode == 2 and "not an implicit ManyToManyField" in again.stderr
