@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -165,6 +166,127 @@ def api_group():
     r = a.post("/api/v1/tags/", {"name": "after-replay"}, format="json")
     facts["create_after_replay"] = r.status_code
     facts["events_before_replay_unchanged"] = Event.objects.count()
+
+
+#: ISO 8601 times in a body (created_at, updated_at, events' created_at): equal in shape only.
+TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+#: Headers compared between the projects (X-Request-ID is random, Date the clock's).
+HEADERS = ("Content-Type", "Allow", "Vary", "Location", "Content-Length")
+
+
+def answer(response):
+    """A response as comparable data: status, selected headers, the body (times masked)."""
+    body = TIME.sub("<time>", response.content.decode())
+    body = re.sub(r'"request_id": ?"[^"]*"', '"request_id":"<id>"', body)
+    headers = {h: response[h] for h in HEADERS if response.has_header(h)}
+    if "Content-Length" in headers:  # a masked time has its own length
+        headers["Content-Length"] = "<n>" if "<time>" in body else headers["Content-Length"]
+    return [response.status_code, headers, body]
+
+
+def reads_group():
+    """The same requests in the cqrs project and the one without cqrs: every answer is
+    recorded, the test compares them (reads through queries change nothing over HTTP)."""
+    alice, bob, staff = users()
+    a, b, s, anon = client(alice), client(bob), client(staff), client()
+    seen = []
+
+    def record(name, response):
+        seen.append([name, *answer(response)])
+        return response
+
+    category = record(
+        "category", a.post("/api/v1/categories/", {"name": "News", "slug": "news"}, format="json")
+    ).json()["id"]
+    record(
+        "category2", a.post("/api/v1/categories/", {"name": "Arts", "slug": "arts"}, format="json")
+    )
+    tags = [
+        record(f"tag-{n}", a.post("/api/v1/tags/", {"name": n}, format="json")).json()["id"]
+        for n in ("django", "python", "rest")
+    ]
+    posts = []
+    for i, (title, status, who) in enumerate(
+        [
+            ("first post", "draft", a),
+            ("second", "published", a),
+            ("third post", "published", b),
+            ("fourth", "draft", b),
+            ("fifth", "published", a),
+        ]
+    ):
+        payload = {
+            "category": category,
+            "title": title,
+            "body": f"body {i}",
+            "status": status,
+            "tags": tags[: i % 3 + 1],
+        }
+        posts.append(
+            record(f"post-{i}", who.post("/api/v1/posts/", payload, format="json")).json()["id"]
+        )
+    reads = [
+        ("list", "/api/v1/posts/", {}),
+        ("list-page-2", "/api/v1/posts/", {"page": 2, "page_size": 2}),
+        ("list-page-size", "/api/v1/posts/", {"page_size": 3}),
+        ("list-page-out", "/api/v1/posts/", {"page": 99}),
+        ("search", "/api/v1/posts/", {"search": "post"}),
+        ("ordering", "/api/v1/posts/", {"ordering": "-title"}),
+        ("ordering-unknown", "/api/v1/posts/", {"ordering": "nonsense"}),
+        ("filter-status", "/api/v1/posts/", {"status": "published"}),
+        ("filter-title", "/api/v1/posts/", {"title": "POST"}),
+        ("filter-tags", "/api/v1/posts/", {"tags": tags[2]}),
+        ("filter-bad", "/api/v1/posts/", {"category": "abc"}),
+        ("filter-choice-bad", "/api/v1/posts/", {"status": "nope"}),
+        (
+            "combined",
+            "/api/v1/posts/",
+            {"search": "post", "status": "published", "ordering": "title"},
+        ),
+        ("detail", f"/api/v1/posts/{posts[0]}/", {}),
+        ("detail-filtered-out", f"/api/v1/posts/{posts[0]}/", {"status": "published"}),
+        ("detail-searched-out", f"/api/v1/posts/{posts[0]}/", {"search": "zzz"}),
+        ("detail-missing", "/api/v1/posts/9999/", {}),
+        ("detail-malformed", "/api/v1/posts/abc/", {}),
+        ("tags", "/api/v1/tags/", {"ordering": "-name"}),
+        ("tag-detail", f"/api/v1/tags/{tags[1]}/", {}),
+        ("categories", "/api/v1/categories/", {}),
+    ]
+    for who_name, who in (("alice", a), ("anon", anon), ("staff", s)):
+        for name, url, params in reads:
+            record(f"{who_name}:{name}", who.get(url, params))
+        # twice: the second answer may come from the response cache
+        record(f"{who_name}:list-again", who.get("/api/v1/posts/"))
+    record("head", a.head(f"/api/v1/posts/{posts[1]}/"))
+    record("options", a.options("/api/v1/posts/"))
+    record("options-detail", a.options(f"/api/v1/posts/{posts[1]}/"))
+    # writes read the row first (get_object): the same answers too
+    record("patch", a.patch(f"/api/v1/posts/{posts[0]}/", {"title": "changed"}, format="json"))
+    record("after-patch", a.get(f"/api/v1/posts/{posts[0]}/"))
+    record("list-after-patch", a.get("/api/v1/posts/", {"search": "changed"}))
+    record(
+        "put",
+        a.put(
+            f"/api/v1/posts/{posts[1]}/",
+            {"category": category, "title": "put", "tags": []},
+            format="json",
+        ),
+    )
+    record("patch-invalid", a.patch(f"/api/v1/posts/{posts[0]}/", {"status": "x"}, format="json"))
+    record("patch-other", b.patch(f"/api/v1/posts/{posts[0]}/", {"title": "b"}, format="json"))
+    record("patch-anon", anon.patch(f"/api/v1/posts/{posts[0]}/", {"title": "b"}, format="json"))
+    record("patch-missing", a.patch("/api/v1/posts/9999/", {"title": "b"}, format="json"))
+    record(
+        "patch-filtered-out",
+        a.patch(f"/api/v1/posts/{posts[0]}/?status=published", {"title": "b"}, format="json"),
+    )
+    record("delete-other", b.delete(f"/api/v1/posts/{posts[0]}/"))
+    record("delete", a.delete(f"/api/v1/posts/{posts[4]}/"))
+    record("after-delete", a.get(f"/api/v1/posts/{posts[4]}/"))
+    record("list-after-delete", a.get("/api/v1/posts/"))
+    record("delete-protected", a.delete(f"/api/v1/categories/{category}/"))
+    record("delete-missing", a.delete("/api/v1/tags/9999/"))
+    facts["answers"] = seen
 
 
 def store_group(postgres):
@@ -331,10 +453,54 @@ def cqrs_group():
     bus.event_bus.subscribe_all(lambda e: api_seen.append(e.event_type))
     r = client(alice).post("/api/v1/tags/", {"name": "via-api"}, format="json")
     facts["api_create"] = [r.status_code, api_seen]
+    # the API reads through the queries: spies in place of the registered Tag handlers, the
+    # List one hiding a row — hidden from the list, the search and the detail (the Get query
+    # looks within the List query's rows), and every read counted
+    from blog.cqrs.handlers import get_tag, list_tags
+    from django.core.cache import cache
+
+    cache.clear()  # this database's Redis: no response answered from an earlier run
+    calls = []
+
+    def spy_list(query):
+        calls.append("list")
+        return list_tags(query).exclude(name="hidden")
+
+    def spy_get(query):
+        calls.append("get")
+        return get_tag(query)
+
+    hidden = Tag.objects.create(name="hidden")
+    registered = dict(bus.queries._handlers)
+    bus.queries._handlers.update({ListTags: spy_list, GetTag: spy_get})
+    try:
+        c = client(alice)
+
+        def names(response):
+            body = response.json()
+            return sorted(t["name"] for t in body.get("results", body))
+
+        facts["read_list"] = names(c.get("/api/v1/tags/"))
+        facts["read_search"] = names(c.get("/api/v1/tags/", {"search": "hid"}))
+        facts["read_detail"] = c.get(f"/api/v1/tags/{tag.pk}/").status_code
+        facts["read_detail_hidden"] = c.get(f"/api/v1/tags/{hidden.pk}/").status_code
+        facts["write_hidden"] = c.patch(
+            f"/api/v1/tags/{hidden.pk}/", {"name": "seen"}, format="json"
+        ).status_code
+        facts["read_calls"] = list(calls)
+    finally:
+        bus.queries._handlers = registered
+    facts["read_detail_unspied"] = client(alice).get(f"/api/v1/tags/{hidden.pk}/").status_code
 
 
 if __name__ == "__main__":
     group = sys.argv[1]
     postgres = "--postgres" in sys.argv
-    {"api": api_group, "store": lambda: store_group(postgres), "cqrs": cqrs_group}[group]()
+    groups = {
+        "api": api_group,
+        "store": lambda: store_group(postgres),
+        "cqrs": cqrs_group,
+        "reads": reads_group,
+    }
+    groups[group]()
     print("FACTS " + json.dumps(facts, default=str))

@@ -95,9 +95,19 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     return done.stdout + done.stderr
 
 
-def generate(root: Path) -> str:
+def without_cqrs() -> str:
+    """What the shared project is generated with, but cqrs: the project whose HTTP answers
+    the cqrs one's must equal."""
+    names = os.environ.get("DJGEN_ES_GENERATORS")
+    if names is None or names == "all":
+        listed = run([sys.executable, "-m", "djgen.generators.cli", "list"], Path.cwd())
+        names = ",".join(line.split()[0] for line in listed.splitlines() if line.strip())
+    return ",".join(n for n in names.split(",") if n != "cqrs")
+
+
+def generate(root: Path, names: str | None = None) -> str:
     # DJGEN_ES_GENERATORS: a generator list instead of "all" (while another is being built)
-    names = os.environ.get("DJGEN_ES_GENERATORS", "all")
+    names = names or os.environ.get("DJGEN_ES_GENERATORS", "all")
     return run([sys.executable, "-m", "djgen.generators.cli", "generate", names, "blog",
                 "--write"], root)  # fmt: skip
 
@@ -117,6 +127,22 @@ def es_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     shutil.copy(CHECKS, root / "eventsourcing_checks.py")
     (root / "mysite" / "settings_pg.py").write_text(SETTINGS_PG)
     return {"root": root, "first": first, "second": second, "same": texts == again}
+
+
+@pytest.fixture(scope="session")
+def es_site_without_cqrs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The same project generated with every generator but cqrs (viewsets read and write
+    through the ORM directly); generated once, migrated, ready for ``facts``."""
+    root = tmp_path_factory.mktemp("without-cqrs")
+    run([str(BIN / "django-admin"), "startproject", "mysite", "."], root)
+    run([sys.executable, "manage.py", "startapp", "blog"], root)
+    (root / "blog" / "models.py").write_text(MODELS)
+    generate(root, without_cqrs())
+    assert not (root / "blog" / "cqrs").exists()
+    run([sys.executable, "manage.py", "migrate", "--noinput"], root)
+    shutil.copy(root / "db.sqlite3", root / "db.pristine")
+    shutil.copy(CHECKS, root / "eventsourcing_checks.py")
+    return {"root": root}
 
 
 @pytest.fixture(scope="session")

@@ -95,3 +95,43 @@ def test_same_http_behaviour(es_api: dict[str, Any]) -> None:
     assert got["dup_tag"] == 400  # the serializer's unique validator, as before
     assert got["protected_delete"] == [409, "protected"]
     assert got["delete_status"] == 204
+
+
+def test_api_reads_go_through_the_queries(cqrs: dict[str, Any]) -> None:
+    # the registered List handler decides what the list, the search and the detail see
+    assert cqrs["read_list"] == ["bus2", "via-api"]
+    assert cqrs["read_search"] == []
+    assert cqrs["read_detail"] == 200
+    assert cqrs["read_detail_hidden"] == 404
+    assert cqrs["write_hidden"] == 404  # a write loads its row through the queries too
+    assert cqrs["read_calls"] == ["list", "list", "list", "get", "list", "get", "list", "get"]
+    assert cqrs["read_detail_unspied"] == 200
+
+
+@pytest.fixture(scope="module")
+def answers(
+    es_site: dict[str, Any], es_site_without_cqrs: dict[str, Any], redis_url: str
+) -> tuple[list, list]:
+    base = redis_url.rsplit("/", 1)[0]
+    with_cqrs = facts(es_site, "reads", {"REDIS_URL": base + "/11"})["answers"]
+    without = facts(es_site_without_cqrs, "reads", {"REDIS_URL": base + "/12"})["answers"]
+    return with_cqrs, without
+
+
+def test_reads_answer_as_without_cqrs(answers: tuple[list, list]) -> None:
+    """Lists (filters, search, ordering, pagination, the response cache), details (found,
+    missing, malformed, filtered out), writes' lookups: byte-equal bodies, same status and
+    headers, with the reads dispatched as queries and without cqrs."""
+    with_cqrs, without = answers
+    assert [a[0] for a in with_cqrs] == [a[0] for a in without]
+    differ = [(w, o) for w, o in zip(with_cqrs, without, strict=True) if w != o]
+    assert not differ, differ[:3]
+    statuses = {name: status for name, status, _, _ in with_cqrs}
+    # the requests exercise what they say (an all-404 run would compare equal too)
+    assert statuses["alice:list"] == statuses["alice:detail"] == 200
+    assert statuses["alice:detail-filtered-out"] == statuses["alice:detail-malformed"] == 404
+    assert statuses["alice:filter-bad"] == 400 and statuses["patch"] == 200
+    assert statuses["delete"] == 204 and statuses["delete-protected"] == 409
+    bodies = {name: body for name, _, _, body in with_cqrs}
+    assert '"count":1' in bodies["alice:filter-tags"].replace(" ", "")
+    assert bodies["alice:list"] == bodies["alice:list-again"]

@@ -10,8 +10,11 @@ saving), ``Get<M>`` / ``List<Ms>`` queries, ``<M>Created`` / ``<M>Updated`` / ``
 domain events, a ``<M>Repository``, and handlers registered explicitly on the command and query
 dispatchers. ``bus.py`` holds the generic parts (dispatchers, the event bus with synchronous and
 on-commit subscribers, the handlers' transaction). ``views.py``' ``CommandDispatchMixin`` is
-provided to the viewset generator, which puts it in each viewset's bases: creates, updates and
-deletes through the API then dispatch commands, with the same HTTP behaviour.
+provided to the viewset generator, which puts it in each viewset's bases: the API's lists and
+details then dispatch the List and Get queries (the viewset's queryset as their ``within``),
+its creates, updates and deletes the commands, with the same HTTP behaviour. A natural primary
+key is a command field (set on create; an update may repeat it, not change it); bytes (a
+BinaryField) are base64 text in the events' state, as in Django's serializers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from djgen.generators.core import naming
 from djgen.generators.core.artifacts import Artifact, split_module
 from djgen.generators.core.context import GenerationContext, GenerationResult
 from djgen.generators.core.edits import BodyStatement
-from djgen.generators.core.fieldinfo import is_auto_timestamp, is_editable, model_fields
+from djgen.generators.core.fieldinfo import is_auto_timestamp, is_editable, kind, model_fields
 from djgen.generators.core.render import render
 
 MIXIN = "CommandDispatchMixin"
@@ -45,10 +48,12 @@ class CqrsGenerator:
         models = []
         for model in chosen:
             info = model_fields(module, model)
+            # a natural primary key (``code = CharField(primary_key=True)``) is the client's to
+            # set on create; an automatic one (AutoField, the implicit id) is not
             fields = [
                 f.name
                 for f in info.data_fields
-                if not f.primary_key
+                if not (f.primary_key and kind(f) == "auto")
                 and not f.auto_created
                 and is_editable(f)
                 and not is_auto_timestamp(f)
