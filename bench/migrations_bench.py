@@ -1,180 +1,224 @@
-"""Static migration verdicts beside Django's own ``makemigrations --check --dry-run``.
+"""Static migrations beside Django's own ``makemigrations``, side by side in one run.
 
-Data path: app folder → djgen's static reading (``djgen.generators.migrations.api.detect``) vs
-``python manage.py makemigrations --check --dry-run`` in a subprocess, on the bookshop example
-and on a generated 300-model app. Prints times and both verdicts; it is a measurement, not a
-test (nothing here passes or fails).
+Data path: a generated project (``bench/models_gen.py``: N models, deterministic) → ``djgen
+makemigrations`` and ``python manage.py makemigrations`` as the user runs them (subprocesses,
+same interpreter) → times (wall and CPU), speed-ups, and whether both wrote the same file or
+gave the same verdict. A measurement, not a test: nothing here passes or fails.
 
-    .venv/bin/python bench/migrations_bench.py [--models 300] [--repeat 5]
+Rows, in one run:
+
+* the initial migration of the ``--models`` app (default 300) by both, and the two files
+  compared byte for byte (apart from the header line);
+* the initial migration of the ``--large`` app (default 1,000) by djgen alone (Django's
+  one-fold-per-pass optimizer does not finish there in minutes); ``--large-django`` adds
+  Django's run, bounded by ``--django-timeout``;
+* the verdict (``makemigrations APP --check``) on the up-to-date ``--models`` app: djgen with
+  its verdict cache (the repeat case: nothing changed since the last check), djgen without it
+  (``--no-cache``: one full static analysis), and Django's ``--check --dry-run``;
+* the verdict after one field is added (a cache miss), both.
+
+    .venv/bin/python bench/migrations_bench.py [--models 300] [--large 1000] [--repeat 5]
+
+The machine may be loaded: read the ratios (measured alternately in the same run), and the CPU
+columns (user + system time of the child process), rather than the absolute times.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from djgen.generators.migrations.api import detect, make_migration
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH_DIR))
+from models_gen import APP_LABEL, write_project  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-
-SETTINGS = """
-SECRET_KEY = "bench"
-DEBUG = False
-USE_TZ = True
-INSTALLED_APPS = [
-    "django.contrib.auth",
-    "django.contrib.contenttypes",
-    {apps}
-]
-DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}}}
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-"""
-
-MANAGE = """
-import os
-import sys
-
-if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchproject.settings")
-    from django.core.management import execute_from_command_line
-
-    execute_from_command_line(sys.argv)
-"""
+DJGEN = str(Path(sys.executable).with_name("djgen"))
 
 
-def big_models(count: int) -> str:
-    """A models.py with ``count`` models: varied fields, FKs to earlier models, Meta options."""
-    out = ["from django.conf import settings", "from django.db import models", ""]
-    for i in range(count):
-        lines = [
-            f"class Model{i}(models.Model):",
-            "    name = models.CharField(max_length=100)",
-            "    slug = models.SlugField(unique=True)",
-            "    count = models.PositiveIntegerField(default=0)",
-            "    price = models.DecimalField(max_digits=8, decimal_places=2, null=True)",
-            "    created = models.DateTimeField(auto_now_add=True)",
-            "    active = models.BooleanField(default=True)",
-        ]
-        if i:
-            lines.append(
-                f"    parent = models.ForeignKey(Model{i - 1}, on_delete=models.CASCADE, "
-                f"related_name='children{i}')"
-            )
-        if i % 10 == 0:
-            lines.append(
-                "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, "
-                f"on_delete=models.SET_NULL, related_name='owned{i}')"
-            )
-        lines += [
-            "",
-            "    class Meta:",
-            "        ordering = ['name']",
-            "        indexes = [models.Index(fields=['name', 'count'])]",
-            "",
-            "",
-        ]
-        out += lines
-    return "\n".join(out)
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the child
+    code: int | None  # None: timed out
+    stdout: str
+    stderr: str
 
 
-def make_project(root: Path, app: str, models_source: str) -> Path:
-    (root / "benchproject").mkdir(parents=True)
-    (root / "benchproject" / "__init__.py").write_text("")
-    (root / "benchproject" / "settings.py").write_text(
-        textwrap.dedent(SETTINGS).format(apps=f'"{app}",')
-    )
-    (root / "manage.py").write_text(textwrap.dedent(MANAGE))
-    app_dir = root / app
-    (app_dir / "migrations").mkdir(parents=True)
-    (app_dir / "__init__.py").write_text("")
-    (app_dir / "migrations" / "__init__.py").write_text("")
-    (app_dir / "models.py").write_text(models_source)
-    return app_dir
-
-
-def time_static(app_dir: Path, repeat: int) -> tuple[float, bool]:
-    times, changed = [], False
-    for _ in range(repeat):
-        start = time.perf_counter()
-        changed = detect(app_dir).changed
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), changed
-
-
-def time_django(root: Path, app: str, repeat: int) -> tuple[float, bool]:
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    times, changed = [], False
-    for _ in range(repeat):
-        start = time.perf_counter()
+def run(argv: list[str], cwd: Path, timeout: float = 3600.0, **env: str) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    environment = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **env)
+    try:
         proc = subprocess.run(
-            [sys.executable, "manage.py", "makemigrations", app, "--check", "--dry-run",
-             "--noinput"],
-            cwd=root, env=env, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        times.append(time.perf_counter() - start)
-        changed = proc.returncode != 0
-    return statistics.median(times), changed
+            argv, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout
+        )
+        code, out, err = proc.returncode, proc.stdout, proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        code, out, err = None, str(exc.stdout or ""), str(exc.stderr or "")
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, code, out, err)
 
 
-def report(label: str, root: Path, app: str, app_dir: Path, repeat: int) -> None:
-    static_s, static_changed = time_static(app_dir, repeat)
-    django_s, django_changed = time_django(root, app, max(1, repeat // 2))
-    same = "same" if static_changed == django_changed else "DIFFERENT"
-    print(
-        f"{label:<44} djgen {static_s * 1000:8.1f} ms  "
-        f"django {django_s * 1000:8.1f} ms  "
-        f"x{django_s / static_s:6.1f}  "
-        f"verdict djgen={'changes' if static_changed else 'clean':<7} "
-        f"django={'changes' if django_changed else 'clean':<7} ({same})"
+def median(runs: list[Run]) -> Run:
+    ordered = sorted(runs, key=lambda r: r.wall)
+    mid = ordered[len(ordered) // 2]
+    return Run(
+        statistics.median(r.wall for r in runs),
+        statistics.median(r.cpu for r in runs),
+        mid.code,
+        mid.stdout,
+        mid.stderr,
     )
 
 
-def scenario(label: str, root: Path, app: str, app_dir: Path, repeat: int) -> None:
-    report(f"{label}: no migrations yet", root, app, app_dir, repeat)
-    made = make_migration(app_dir)
-    if made is not None:
-        (app_dir / made[0]).write_text(made[1], encoding="utf-8")
-    report(f"{label}: after djgen's 0001", root, app, app_dir, repeat)
-    models_py = app_dir / "models.py"
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1000:9.1f} ms"
+
+
+def row(label: str, mine: Run, theirs: Run | None, verdict: str, same: str = "") -> None:
+    """One line; the shape ``bench/cli_bench.py`` parses: label, djgen ms, django ms, xN (wall),
+    verdict ..., cpu xN (user + system), (same|DIFFERENT)."""
+    if theirs is None:
+        print(f"{label:<56} djgen {fmt(mine.wall)}  cpu {fmt(mine.cpu)}  {verdict}")
+        return
+    if theirs.code is None:
+        print(
+            f"{label:<56} djgen {fmt(mine.wall)}  django timed out after {theirs.wall:.0f} s"
+            f"  {verdict}"
+        )
+        return
+    print(
+        f"{label:<56} djgen {fmt(mine.wall)}  django {fmt(theirs.wall)}  "
+        f"x{theirs.wall / mine.wall:6.1f}  verdict {verdict}  "
+        f"cpu x{theirs.cpu / max(mine.cpu, 1e-6):.1f} ({same})"
+    )
+
+
+def body(text: str) -> str:
+    """A migration file without its header line."""
+    return text.split("\n", 1)[1] if "\n" in text else text
+
+
+def initial_migrations(root: Path, models: int, *, django: bool, timeout: float) -> None:
+    """Both write the initial migration of an app without one (each in its own copy)."""
+    mine_root = root / f"djgen-{models}"
+    write_project(mine_root, models)
+    mine = run([DJGEN, "makemigrations", APP_LABEL], mine_root)
+    mine_file = mine_root / APP_LABEL / "migrations" / "0001_initial.py"
+    label = f"initial migration, {models} models"
+    if not django:
+        wrote = "file written" if mine.code == 0 and mine_file.exists() else "FAILED"
+        row(label, mine, None, f"({wrote}; Django not run at this size)")
+        return
+    theirs_root = root / f"django-{models}"
+    write_project(theirs_root, models)
+    theirs = run(
+        [sys.executable, "manage.py", "makemigrations", APP_LABEL, "-v", "0"],
+        theirs_root,
+        timeout=timeout,
+    )
+    theirs_file = theirs_root / APP_LABEL / "migrations" / "0001_initial.py"
+    if theirs.code is None or not theirs_file.exists() or not mine_file.exists():
+        row(label, mine, theirs, "no file to compare", "DIFFERENT")
+    elif body(mine_file.read_text()) == body(theirs_file.read_text()):
+        row(label, mine, theirs, f"files byte-equal ({mine_file.stat().st_size} bytes)", "same")
+    else:
+        row(label, mine, theirs, "files differ", "DIFFERENT")
+
+
+def verdicts(root: Path, models: int, repeat: int, timeout: float) -> None:
+    """``--check`` on the up-to-date app (djgen with and without its cache, Django), then
+    after one field is added."""
+    project = root / f"verdict-{models}"
+    app = write_project(project, models)
+    made = run([sys.executable, "manage.py", "makemigrations", APP_LABEL, "-v", "0"], project)
+    if made.code != 0:
+        print(f"verdict, {models} models: Django could not write the initial migration")
+        print(made.stderr[-2000:])
+        return
+    check = [DJGEN, "makemigrations", APP_LABEL, "--check"]
+    django_check = [
+        sys.executable, "manage.py", "makemigrations", APP_LABEL, "--check", "--dry-run",
+        "--noinput",
+    ]  # fmt: skip
+
+    def said(r: Run) -> str:
+        return {0: "clean", 1: "changes", None: "timeout"}.get(r.code, f"exit {r.code}")
+
+    def compare(label: str, mine: Run, theirs: Run) -> None:
+        same = "same" if said(mine) == said(theirs) else "DIFFERENT"
+        row(label, mine, theirs, f"djgen={said(mine):<7} django={said(theirs):<7}", same)
+
+    shutil.rmtree(project / ".djgen-cache", ignore_errors=True)
+    first = run(check, project)  # analyses and stores the answer
+    hits, colds, djangos = [], [], []
+    for i in range(repeat):  # alternate, so load spikes hit both sides alike
+        hits.append(run(check, project))
+        colds.append(run([*check, "--no-cache"], project))
+        if i < max(1, repeat // 2):
+            djangos.append(run(django_check, project, timeout=timeout))
+    theirs = median(djangos)
+    compare(f"verdict --check, {models} models up to date (cached)", median(hits), theirs)
+    compare(f"verdict --check, {models} models up to date (no cache)", median(colds), theirs)
+    compare(f"verdict --check, {models} models (first run, stores)", first, theirs)
+
+    models_py = app / "models.py"
     source = models_py.read_text(encoding="utf-8")
-    marker = "    name = models.CharField(max_length="
-    index = source.find(marker)
+    marker = "(models.Model):\n"
+    at = source.index(marker) + len(marker)
     models_py.write_text(
-        source[:index] + "    extra = models.IntegerField(null=True)\n" + source[index:],
+        source[:at] + "    bench_extra = models.IntegerField(null=True)\n" + source[at:],
         encoding="utf-8",
     )
-    report(f"{label}: one field added", root, app, app_dir, repeat)
+    mine = run(check, project)  # a miss: models.py changed
+    theirs = run(django_check, project, timeout=timeout)
+    compare(f"verdict --check, {models} models, one field added", mine, theirs)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--models", type=int, default=300)
+    parser.add_argument("--models", type=int, default=300, help="the app compared with Django")
+    parser.add_argument("--large", type=int, default=1000, help="the app djgen does alone")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--large-django", action="store_true", help="run Django on the large app too"
+    )
+    parser.add_argument("--django-timeout", type=float, default=900.0, help="seconds")
+    parser.add_argument("--skip-initial", action="store_true", help="only the verdict rows")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="djgen-bench-") as tmp:
-        root = Path(tmp) / "bookshop"
-        shutil.copytree(
-            REPO / "examples" / "bookshop",
-            root,
-            ignore=shutil.ignore_patterns("__pycache__", "*.sqlite3"),
-        )
-        catalog = root / "catalog"
-        for old in (catalog / "migrations").glob("0*.py"):
-            old.unlink()
-        scenario("examples/bookshop (catalog)", root, "catalog", catalog, args.repeat)
-
-        big_root = Path(tmp) / "big"
-        app_dir = make_project(big_root, "bigapp", big_models(args.models))
-        scenario(f"generated {args.models}-model app", big_root, "bigapp", app_dir, args.repeat)
+    print(f"djgen vs Django {_django_version()}, python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="djgen-migbench-") as tmp:
+        root = Path(tmp)
+        if not args.skip_initial:
+            initial_migrations(root, args.models, django=True, timeout=args.django_timeout)
+            if args.large and args.large != args.models:
+                initial_migrations(
+                    root, args.large, django=args.large_django, timeout=args.django_timeout
+                )
+        verdicts(root, args.models, max(1, args.repeat), args.django_timeout)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
+
+
+def _django_version() -> str:
+    try:
+        import django
+
+        return django.get_version()
+    except ImportError:
+        return "(not installed)"
 
 
 if __name__ == "__main__":
