@@ -93,3 +93,55 @@ def test_list_prints_the_contract_names(tmp_path):
         "eventsourcing",
         "websocket",
     ]
+
+
+def test_check_skips_apps_without_models(tmp_path):
+    root = _copy(tmp_path)
+    stub = root / "newsletter"  # what `manage.py startapp newsletter` leaves
+    (stub / "migrations").mkdir(parents=True)
+    for name in ("__init__.py", "migrations/__init__.py"):
+        (stub / name).write_text("")
+    (stub / "models.py").write_text("from django.db import models\n\n# Create your models here.\n")
+    checked = djgen("check", ".", cwd=root)
+    assert "note: newsletter: no models, skipped" in checked.stderr, checked.stderr
+    # the stub did not stop the run: the app after it was still checked
+    assert checked.returncode == 1, checked.stderr
+    assert any(x.startswith("catalog/serializers.py: missing ") for x in checked.stdout.split("\n"))
+    assert "newsletter/" not in checked.stdout
+
+    assert djgen("generate", "all", "catalog", "--write", cwd=root).returncode == 0
+    clean = djgen("check", ".", cwd=root)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "djgen: 1 app(s) up to date" in clean.stderr
+
+
+def test_todo_lines_go_away_once_their_wiring_exists(tmp_path):
+    root = _copy(tmp_path)
+    first = djgen("generate", "all", "catalog", "--write", cwd=root)
+    assert first.returncode == 0, first.stderr
+    todos = [line for line in first.stderr.splitlines() if line.startswith("todo:")]
+    assert any("migrate" in line for line in todos), first.stderr
+    again = djgen("generate", "all", "catalog", "--write", cwd=root)
+    assert again.returncode == 0, again.stderr
+    assert "djgen: nothing to do" in again.stderr
+    assert [line for line in again.stderr.splitlines() if line.startswith("todo:")] == []
+
+
+def test_error_messages_name_files_relative_to_the_working_folder(tmp_path):
+    root = _copy(tmp_path)
+    models = root / "catalog" / "models.py"
+    models.write_text(models.read_text() + "\n\nclass Broken(models.Model):\n    x = (\n")
+    line = len(models.read_text().splitlines())
+    for cwd, arg, shown in (
+        (tmp_path, "bookshop/catalog", "bookshop/catalog/models.py"),
+        (root, "catalog", "catalog/models.py"),
+        (root / "catalog", ".", "models.py"),
+        (root / "catalog", str(root / "catalog"), "models.py"),
+    ):
+        for command in (("generate", "all", arg), ("check", arg), ("inspect", arg)):
+            done = djgen(*command, cwd=cwd)
+            assert done.returncode == 2, (command, done.stderr)
+            assert f"djgen: error: {shown}:{line}: syntax error" in done.stderr, (cwd, done.stderr)
+            assert str(tmp_path) not in done.stderr, done.stderr
+    missing = djgen("generate", "all", "bookshop/nope", cwd=tmp_path)
+    assert missing.stderr.strip() == "djgen: error: bookshop/nope: no such file or folder"

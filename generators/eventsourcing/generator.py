@@ -131,6 +131,8 @@ class EventSourcingGenerator:
                 )
             )
         every = int(context.options()["snapshot_every"])
+        # the migrate reminder only while the project is not wired yet (else every run repeats it)
+        wired = APP in getattr(project.setting("INSTALLED_APPS"), "items", ())
         artifacts.append(
             Artifact(
                 generator=self.name,
@@ -153,7 +155,9 @@ class EventSourcingGenerator:
                         "EVENTSTORE_SNAPSHOT_EVERY", f"EVENTSTORE_SNAPSHOT_EVERY = {every}\n"
                     ),
                 ],
-                notes=[f"apply the event store's migrations: python manage.py migrate {APP}"],
+                notes=[]
+                if wired
+                else [f"apply the event store's migrations: python manage.py migrate {APP}"],
             )
         )
         api_urls_module = context.provided("api-settings", "api_urls_module")

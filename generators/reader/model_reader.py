@@ -31,6 +31,7 @@ from djgen.generators.core.ir import (
     Span,
     Value,
 )
+from djgen.generators.core.paths import relative
 from djgen.generators.reader.choices import choice_members, literal
 
 from . import django_fields as df
@@ -331,9 +332,9 @@ class _ModuleReader:
                 tree = ast.parse(self.src.text, filename=self.ctx.path or "<models>")
         except SyntaxError as exc:
             line = exc.lineno or 0
-            ir.syntax_error = Problem(
-                f"{Path(ir.path).name}:{line}: syntax error: {exc.msg}", severity="error"
-            )
+            # the path as the user reads it: relative to the folder they run djgen in
+            where = relative(ir.path) if self.ctx.path else ir.path
+            ir.syntax_error = Problem(f"{where}:{line}: syntax error: {exc.msg}", severity="error")
             ir.problems.append(ir.syntax_error)
             return ir
         except (ValueError, RecursionError, MemoryError) as exc:

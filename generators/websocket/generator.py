@@ -135,6 +135,11 @@ def _settings_edits(asgi_module: str) -> list[Any]:
     ]
 
 
+def _installs(project: ProjectInfo, app: str) -> bool:
+    """Whether the project's INSTALLED_APPS already lists ``app`` (as read statically)."""
+    return app in getattr(project.setting("INSTALLED_APPS"), "items", ())
+
+
 PACKAGES_NOTE = (
     "The WebSocket code needs channels, channels-redis and daphne (pip install channels "
     "channels-redis daphne), djangorestframework-simplejwt for token auth, and Redis at REDIS_URL"
@@ -358,7 +363,8 @@ class WebsocketGenerator:
                 target=project.relative(project.settings_path),
                 root="project",
                 edits=_settings_edits(asgi_module),
-                notes=[PACKAGES_NOTE],
+                # only while the project is not wired yet (then every run would repeat it)
+                notes=[] if _installs(project, "channels") else [PACKAGES_NOTE],
             ),
         ]
         if project.asgi_path is not None:
