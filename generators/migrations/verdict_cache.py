@@ -25,7 +25,6 @@ import os
 import pathlib
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 CACHE_DIR = ".djgen-cache"
@@ -33,13 +32,21 @@ FORMAT = 1
 _DJGEN_DIR = Path(__file__).resolve().parent.parent  # djgen/generators
 
 
-@dataclass
 class Inputs:
-    """What an analysis looked at: file hashes, existence checks, folder listings."""
+    """What an analysis looked at: file hashes, existence checks, folder listings.
 
-    reads: dict[str, str] = field(default_factory=dict)
-    probes: dict[str, bool] = field(default_factory=dict)  # "is_file:/path" → result
-    listings: dict[str, list[str]] = field(default_factory=dict)  # "glob:*.py:/dir" → names
+    (Plain classes here, not dataclasses: a cache hit should not pay for importing
+    ``dataclasses`` and ``inspect``.)"""
+
+    def __init__(
+        self,
+        reads: dict[str, str] | None = None,
+        probes: dict[str, bool] | None = None,
+        listings: dict[str, list[str]] | None = None,
+    ):
+        self.reads = reads if reads is not None else {}
+        self.probes = probes if probes is not None else {}  # "is_file:/path" → result
+        self.listings = listings if listings is not None else {}  # "glob:*.py:/dir" → names
 
     def to_json(self) -> dict[str, object]:
         return {"reads": self.reads, "probes": self.probes, "listings": self.listings}
@@ -201,13 +208,11 @@ def _environment(command: list[str]) -> dict[str, object]:
     }
 
 
-@dataclass
 class Answer:
     """What the command printed and its exit code."""
 
-    stdout: str
-    stderr: str
-    code: int
+    def __init__(self, stdout: str, stderr: str, code: int):
+        self.stdout, self.stderr, self.code = stdout, stderr, code
 
 
 def disabled() -> bool:
