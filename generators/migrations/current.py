@@ -257,6 +257,11 @@ class _Builder:
             scope = ModuleScope.from_source(text or "", dotted, choices)
         scope.root = self.import_root
         scope.others = self.other_scopes
+        for other in self.module.models if scope.nested_classes else ():
+            # a model the reader read under a module-level if/try: the class on its line
+            nested = scope.nested_classes.get(other.span.line) if other.span else None
+            if nested is not None and nested.name == other.name and other.path == model.path:
+                scope.classes[other.name] = nested
         self.scopes[path] = scope
         return scope
 
@@ -763,7 +768,11 @@ class _Builder:
         """``ModelState.bases``: abstract model bases replaced by their own bases, concrete
         model bases as ``'app.model'``, other classes (mixins) by import path."""
         out: list[Code] = []
-        labels = {b.rsplit(".", 1)[-1]: b for b in model.model_bases}
+        # the model bases the reader resolved, and the concrete parent it found (through an
+        # abstract base that inherits it, a get_model() call, a module constant)
+        parents = [model.mti_parent or model.proxy_for or ""]
+        labels = {b.rsplit(".", 1)[-1]: b for b in [*model.model_bases, *parents] if b}
+        unresolved_parent = [p for p in parents if p]
 
         def add(code: Code) -> None:
             if code.text not in [c.text for c in out]:
@@ -792,6 +801,11 @@ class _Builder:
                 try:
                     add(Resolver(where).code(source))
                 except (Undecidable, SyntaxError):
+                    if depth == 0 and len(base_nodes) == 1 and unresolved_parent:
+                        # the only base, which the reader followed to the concrete parent
+                        app, _, name = unresolved_parent.pop().rpartition(".")
+                        add(Code(repr(f"{app}.{name.lower()}")))
+                        continue
                     self.note(model, f"base class {source} cannot be resolved")
 
         cls = scope.classes.get(model.name)

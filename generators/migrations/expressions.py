@@ -121,6 +121,10 @@ class ModuleScope:
     constants: dict[str, ast.expr] = field(default_factory=dict)
     functions: set[str] = field(default_factory=set)
     classes: dict[str, ast.ClassDef] = field(default_factory=dict)
+    #: Modules star-imported (``from x import *``), in order.
+    star_modules: list[str] = field(default_factory=list)
+    #: Classes under module-level ``if``/``try`` blocks, by line.
+    nested_classes: dict[int, ast.ClassDef] = field(default_factory=dict)
     choices: dict[str, ChoicesIR] = field(default_factory=dict)
     #: (owner model, source) → Code or the Undecidable it raised.
     cache: dict[tuple[str | None, str], Any] = field(default_factory=dict)
@@ -197,6 +201,9 @@ class ModuleScope:
                     prefix = ".".join(parts[: len(parts) - node.level])
                     base = f"{prefix}.{base}".strip(".") if base else prefix
                 for alias in node.names:
+                    if alias.name == "*":
+                        scope.star_modules.append(base)
+                        continue
                     scope.imports[alias.asname or alias.name] = (f"{base}.{alias.name}", False)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target = node.targets[0]
@@ -210,6 +217,18 @@ class ModuleScope:
             elif isinstance(node, ast.ClassDef):
                 scope.classes[node.name] = node
         del package
+        # classes under module-level if/try blocks (models defined conditionally): by line, so
+        # the reader's choice of branch picks the class (``_Builder.scope``)
+        stack = [n for n in tree.body if isinstance(n, (ast.If, ast.Try))]
+        while stack:
+            block = stack.pop()
+            bodies = [block.body, block.orelse, getattr(block, "finalbody", [])]
+            bodies += [h.body for h in getattr(block, "handlers", [])]
+            for node in (n for body in bodies for n in body):
+                if isinstance(node, ast.ClassDef):
+                    scope.nested_classes[node.lineno] = node
+                elif isinstance(node, (ast.If, ast.Try)):
+                    stack.append(node)
         if choices is None:
             choices = [c for c in map(_choices_class, scope.classes.values()) if c is not None]
         for ch in choices:
@@ -261,6 +280,14 @@ class Resolver:
         if head not in self.scope.imports:
             if head in self.scope.functions or head in self.scope.classes:
                 return ".".join([self.scope.module, *parts]), self.scope.module
+            for star in reversed(self.scope.star_modules):  # the last import * binding it
+                other = self.scope.other(star)
+                if other is None or other is self.scope:
+                    continue
+                if head in other.classes or head in other.functions or head in other.constants:
+                    return ".".join([star, *parts]), star
+                if head in other.imports:
+                    return Resolver(other).qualify(parts)
             return None
         path, is_module = self.scope.imports[head]
         rest = parts[1:]

@@ -186,7 +186,9 @@ def _read_package(
         if part.syntax_error is not None:
             result.problems.append(part.syntax_error)
             continue
-        result.models.extend(part.models)
+        seen = {(m.app_label, m.name) for m in result.models}
+        # a model already in (``from .product import *`` in __init__ brings it in) once only
+        result.models.extend(m for m in part.models if (m.app_label, m.name) not in seen)
         result.trees.update(part.trees)
         result.choices.extend(part.choices)
         result.custom_fields.update(part.custom_fields)

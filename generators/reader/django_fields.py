@@ -136,7 +136,12 @@ BUILTIN_FIELDS: dict[str, FieldKind] = _kinds(
             "swappable",
         ),
     ),
-    FieldKind("ForeignObject", "RelatedField", relation="fk", params=("to", "on_delete")),
+    FieldKind(
+        "ForeignObject",
+        "RelatedField",
+        relation="fk",
+        params=("to", "on_delete", "from_fields", "to_fields", "rel", "related_name"),
+    ),
     FieldKind("RelatedField", "Field"),
     # django.contrib.postgres
     FieldKind("ArrayField", "Field", params=("base_field", "size")),

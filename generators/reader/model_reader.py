@@ -36,7 +36,7 @@ from djgen.generators.reader.choices import choice_members, literal
 
 from . import django_fields as df
 from .names import ImportTable, collect_imports
-from .project import ProjectSettings, find_module_file, module_name, read_app_info
+from .project import MISSING, ProjectSettings, find_module_file, module_name, read_app_info
 from .site_packages import find_installed_module, installed_root, site_packages
 from .source import SourceText
 
@@ -132,6 +132,9 @@ class ModuleLoader:
         self._cache: dict[str, _Loaded | None] = {}
         self._loading: set[str] = set()
         self._labels: dict[Path, tuple[str, str | None]] = {}
+        self._exports: dict[str, frozenset[str]] = {}
+        self._global_settings: tuple[dict[str, object], frozenset[str], bool] | None = None
+        self._django_version: tuple[object, ...] | None = None
         #: Bumped by ``reset``; part of cache keys that depend on other modules.
         self.generation = 0
 
@@ -139,6 +142,7 @@ class ModuleLoader:
         """Forget what was read (other modules changed on disk)."""
         self._cache.clear()
         self._labels.clear()
+        self._exports.clear()
         self.generation += 1
 
     def app_for_file(self, file: Path) -> tuple[str, str | None]:
@@ -253,6 +257,110 @@ class ModuleLoader:
             return "other", dotted  # a submodule
         return "missing", module
 
+    def exports(self, dotted: str, depth: int = 0) -> frozenset[str]:
+        """The names ``from <dotted> import *`` binds (``__all__`` when it is a literal)."""
+        cached = self._exports.get(dotted)
+        if cached is not None:
+            return cached
+        loaded = self.load(dotted)
+        if loaded is None:
+            return frozenset()
+        tree = next(iter(loaded.ir.trees.values()), None)
+        names: set[str] = set()
+        declared: list[str] | None = None
+        added: list[str] = []  # __all__.append("X") / .extend([...]) / += [...] (oscar)
+        for stmt, _ in _module_statements(tree.body if tree is not None else []):
+            if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.add(stmt.name)
+            elif (
+                isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Attribute)
+                and isinstance(stmt.value.func.value, ast.Name)
+                and stmt.value.func.value.id == "__all__"
+                and len(stmt.value.args) == 1
+            ):
+                value = _literal(stmt.value.args[0])
+                if isinstance(value, str):
+                    added.append(value)
+                elif isinstance(value, (list, tuple)):
+                    added.extend(map(str, value))
+            elif (
+                isinstance(stmt, ast.AugAssign)
+                and isinstance(stmt.target, ast.Name)
+                and stmt.target.id == "__all__"
+            ):
+                value = _literal(stmt.value)
+                added.extend(map(str, value) if isinstance(value, (list, tuple)) else ())
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        names.add(target.id)
+                        if target.id == "__all__":
+                            value = _literal(stmt.value) if stmt.value is not None else None
+                            if isinstance(value, (list, tuple)):
+                                declared = [str(v) for v in value]
+        names |= set(loaded.table.names)
+        if depth < 5:
+            for star in loaded.table.star_modules:
+                names |= self.exports(star, depth + 1)
+        result = frozenset(
+            [*declared, *added]
+            if declared is not None
+            else (n for n in names if not n.startswith("_"))
+        )
+        self._exports[dotted] = result
+        return result
+
+    def django_version(self) -> tuple[object, ...] | None:
+        """``django.VERSION`` of the installed Django, read from its ``__init__.py``."""
+        if self._django_version is None:
+            file = find_installed_module("django", self.site)
+            version: tuple[object, ...] = ()
+            try:
+                tree = ast.parse(file.read_text(encoding="utf-8")) if file else None
+            except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+                tree = None
+            for stmt in tree.body if tree is not None else []:
+                if (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and stmt.targets[0].id == "VERSION"
+                ):
+                    value = _literal(stmt.value)
+                    version = tuple(value) if isinstance(value, (tuple, list)) else ()
+            self._django_version = version
+        return self._django_version or None
+
+    def django_setting_default(self, name: str) -> tuple[bool, object]:
+        """(known, value) of a setting's default in Django's installed ``global_settings``
+        (``MISSING``: Django has no such setting), read statically."""
+        if self._global_settings is None:
+            file = find_installed_module("django.conf.global_settings", self.site)
+            values: dict[str, object] = {}
+            unsure: set[str] = set()
+            if file is not None:
+                try:
+                    tree = ast.parse(file.read_text(encoding="utf-8"))
+                except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+                    tree = None
+                for stmt in tree.body if tree is not None else []:
+                    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                        target = stmt.targets[0]
+                        if isinstance(target, ast.Name):
+                            value = _literal(stmt.value)
+                            if value is NOT_LITERAL:
+                                unsure.add(target.id)
+                            else:
+                                values[target.id] = value
+            self._global_settings = (values, frozenset(unsure), file is not None)
+        values, unsure, found = self._global_settings
+        if not found or name in unsure:
+            return False, None
+        return True, values.get(name, MISSING)
+
     def find_class(self, dotted: str, depth: int = 0) -> tuple[_Loaded, str] | None:
         """The loaded module that defines class ``dotted``, following re-exports."""
         module, _, name = dotted.rpartition(".")
@@ -316,6 +424,10 @@ class _ModuleReader:
         self._trees: dict[str, ast.Module] = {}
         self._consts: dict[str, ast.expr] | None = None
         self._fingerprint: tuple[Any, ...] = ()
+        #: Names this module defines itself (classes, functions, constants, at any level).
+        self._own_names: set[str] = set()
+        #: Name → the star-imported module that binds it (None: none does).
+        self._star_names: dict[str, str | None] = {}
 
     # -- entry -----------------------------------------------------------------------------
     def run(self, tree: ast.Module | None = None) -> ModuleIR:
@@ -353,20 +465,27 @@ class _ModuleReader:
             tuple(sorted(self.table.names.items())),
             tuple(self.table.star_modules),
             self.ctx.loader.generation if self.ctx.loader is not None else 0,
+            # constants and functions a class may lean on (a base or target through a call)
+            tuple(
+                self.src.whole_lines(stmt)
+                for stmt in tree.body
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.FunctionDef))
+            ),
         )
         self.functions = {
             stmt.name
             for stmt in tree.body
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
         }
-        for stmt in tree.body:
-            if isinstance(stmt, ast.ClassDef):
-                try:
-                    self._read_class(stmt)
-                except RecursionError:
-                    self.problems.append(
-                        Problem(f"class {stmt.name} is too deeply nested to read", model=stmt.name)
-                    )
+        if self.table.star_modules:
+            for stmt, _ in _module_statements(tree.body):
+                if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._own_names.add(stmt.name)
+                elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                    self._own_names.update(t.id for t in targets if isinstance(t, ast.Name))
+        self._read_body(tree.body, None)
+        self._star_models()
         ir.models = list(self.models.values())
         ir.choices = [c for c in self.choices if c.owner is None]
         ir.custom_fields = self.custom_fields
@@ -375,10 +494,95 @@ class _ModuleReader:
             self.ctx.cache.commit()
         return ir
 
+    def _read_body(self, body: list[ast.stmt], undecided: ast.stmt | None) -> None:
+        """Classes of a module body as Python runs it: an ``if`` whose test djgen can decide
+        statically (static settings, ``is_model_registered`` of a model read above) runs one
+        branch; an undecidable one runs both, and each class under it is a Problem."""
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                try:
+                    self._read_class(stmt)
+                except RecursionError:
+                    self.problems.append(
+                        Problem(f"class {stmt.name} is too deeply nested to read", model=stmt.name)
+                    )
+                    continue
+                if undecided is not None and self.kinds.get(stmt.name) == "model":
+                    self.problems.append(self._undecided(stmt, undecided))
+            elif isinstance(stmt, ast.If):
+                assert self.table is not None
+                known, value = self._evaluate(stmt.test, self.table, self._constants())
+                if known:
+                    self._read_body(stmt.body if value else stmt.orelse, undecided)
+                else:
+                    self._read_body(stmt.body, undecided or stmt)
+                    self._read_body(stmt.orelse, undecided or stmt)
+            elif isinstance(stmt, ast.Try):
+                self._read_body(stmt.body, undecided)
+                self._read_body(stmt.orelse, undecided)
+                for handler in stmt.handlers:
+                    self._read_body(handler.body, undecided or stmt)
+                self._read_body(stmt.finalbody, undecided)
+
+    def _undecided(self, cls: ast.ClassDef, where: ast.stmt) -> Problem:
+        if isinstance(where, ast.If):
+            what = f"`if {self.src.segment(where.test)}:` (line {where.lineno})"
+            span = self.src.span(where.test)
+        else:
+            what = f"an `except` block of the `try` at line {where.lineno}"
+            span = self.src.span(where)
+        return Problem(
+            f"{cls.name}: defined under {what}, which djgen cannot decide statically; read as "
+            "if it runs (makemigrations cannot decide)",
+            span=span,
+            model=cls.name,
+            severity="warning",
+        )
+
+    def _star_models(self) -> None:
+        """Concrete models of star-imported modules that belong to this app: Django registers
+        every model class the import runs (``from .extra_models import *``, an oscar-style
+        ``from oscar.apps.catalogue.models import *`` after the fork's own classes)."""
+        assert self.table is not None
+        loader = self.ctx.loader
+        if loader is None:
+            return
+        for star in self.table.star_modules:
+            loaded = loader.load(star) if _readable_module(star) else None
+            for model in loaded.ir.models if loaded is not None else ():
+                if (
+                    model.app_label == self.ctx.app_label
+                    and not model.meta.abstract
+                    and model.name not in self.models
+                ):
+                    self.models[model.name] = model
+
     # -- classes ---------------------------------------------------------------------------
     def _dotted(self, node: ast.AST) -> str | None:
         assert self.table is not None
-        return self.table.dotted(node)
+        dotted = self.table.dotted(node)
+        if dotted is not None and self.table.star_modules and self.table.is_local(node):
+            head = _local_head(node)  # type: ignore[arg-type]
+            if head not in self._own_names and head not in _BUILTINS:
+                star = self._star_module(head)
+                if star is not None:
+                    prefix = f"{self.ctx.module}." if self.ctx.module else ""
+                    return f"{star}.{dotted[len(prefix) :]}"
+        return dotted
+
+    def _star_module(self, name: str) -> str | None:
+        """The star-imported module that binds ``name`` (the last one, as at import)."""
+        if name in self._star_names:
+            return self._star_names[name]
+        found = None
+        loader = self.ctx.loader
+        assert self.table is not None
+        if loader is not None:
+            for star in self.table.star_modules:
+                if _readable_module(star) and name in loader.exports(star):
+                    found = star
+        self._star_names[name] = found
+        return found
 
     def _local(self, dotted: str) -> str | None:
         prefix = f"{self.ctx.module}." if self.ctx.module else ""
@@ -388,10 +592,89 @@ class _ModuleReader:
                 return name
         return None
 
-    def _class_ref(self, node: ast.AST) -> _ClassRef:
+    def _class_ref(self, node: ast.AST, depth: int = 0) -> _ClassRef:
+        assert self.table is not None
+        if isinstance(node, ast.Call) and depth < 4:
+            return self._call_ref(node, depth)
+        if (
+            isinstance(node, ast.Name)
+            and depth < 4
+            and node.id not in self.kinds
+            and self.table.is_local(node)
+            and isinstance(self._constants().get(node.id), (ast.Call, ast.Name, ast.Attribute))
+        ):
+            # Base = get_model("app", "Model") / Base = models.Model, then class X(Base)
+            return self._class_ref(self._constants()[node.id], depth + 1)
         dotted = self._dotted(node)
         if dotted is None:
             return _ClassRef("unknown", self.src.segment(node))
+        return self._ref_of_dotted(dotted)
+
+    def _call_ref(self, call: ast.Call, depth: int) -> _ClassRef:
+        """A base class obtained through a call: a model getter with literal arguments
+        (``apps.get_model("app.Model")``, oscar's ``get_model("app", "Model")``), or a function
+        whose body is ``return SomeClass`` (``get_tree_base()``); else "cannot decide"."""
+        assert self.table is not None
+        label = self._getter_label(call, self.table, self._constants(), None)
+        if label is not None:
+            name = label.rpartition(".")[2]
+            local = self.models.get(name)
+            if local is not None and local.label == label:
+                return _ClassRef("model", f"{self.ctx.module}.{name}", model=local)
+            contrib = next((d for d, lb in df.CONTRIB_MODELS.items() if lb == label), None)
+            if contrib is not None:
+                return _ClassRef("contrib", contrib, label=label)
+            return _ClassRef("unknown", self.src.segment(call))
+        returned = self._returned_class(call)
+        if returned is not None:
+            table, node = returned
+            dotted = table.dotted(node)
+            if dotted is not None:
+                if table is self.table:
+                    return self._class_ref(node, depth + 1)
+                return self._ref_of_dotted(dotted)
+        return _ClassRef("unknown", self.src.segment(call))
+
+    def _returned_class(self, call: ast.Call) -> tuple[ImportTable, ast.expr] | None:
+        """(the function's module's import table, the class expression) when the called
+        function's body is only ``return <name>`` (docstring aside)."""
+        assert self.table is not None
+        if call.args or call.keywords:
+            return None
+        dotted = self._dotted(call.func)
+        if dotted is None:
+            return None
+        module, _, name = dotted.rpartition(".")
+        table: ImportTable | None = None
+        tree: ast.Module | None = None
+        if module == self.ctx.module and name in self.functions:
+            table, tree = self.table, next(iter(self._trees.values()), None)
+        elif self.ctx.loader is not None and _readable_module(module):
+            loaded = self.ctx.loader.load(module)
+            if loaded is not None and name in loaded.functions:
+                table, tree = loaded.table, next(iter(loaded.ir.trees.values()), None)
+        func = next(
+            (
+                n
+                for n in (tree.body if tree is not None else [])
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name
+            ),
+            None,
+        )
+        if func is None or table is None:
+            return None
+        body = list(func.body)
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        if (
+            len(body) == 1
+            and isinstance(body[0], ast.Return)
+            and isinstance(body[0].value, (ast.Name, ast.Attribute))
+        ):
+            return table, body[0].value
+        return None
+
+    def _ref_of_dotted(self, dotted: str) -> _ClassRef:
         if dotted in df.MODEL_BASES:
             return _ClassRef("model-root", dotted)
         if dotted in df.CHOICES_BASES:
@@ -424,7 +707,8 @@ class _ModuleReader:
         return _ClassRef("unknown", dotted)
 
     def _read_class(self, node: ast.ClassDef) -> None:
-        refs = [self._class_ref(b) for b in node.bases]
+        bases = self._expanded_bases(node.bases)
+        refs = [self._class_ref(b) for b in bases]
         kinds = {r.kind for r in refs}
         if kinds & {"model-root", "model", "contrib-abstract", "contrib"}:
             self.kinds[node.name] = "model"
@@ -444,12 +728,28 @@ class _ModuleReader:
             unknown = ", ".join(r.dotted for r in refs if r.kind == "unknown")
             self.kinds[node.name] = "model"
             self._read_model_cached(node, refs, unknown)
+        elif any(isinstance(b, ast.Call) for b in bases) and any(
+            r.kind == "unknown" for b, r in zip(bases, refs, strict=True) if isinstance(b, ast.Call)
+        ):
+            # class X(get_base()): whether X is a model is known only at run time
+            self.kinds[node.name] = "other"
+            self.non_model_attrs[node.name] = _assigned_names(node.body)
+            call = next(r.dotted for r in refs if r.kind == "unknown")
+            self.unreadable[node.name] = call
+            self.problems.append(
+                Problem(
+                    f"{node.name} inherits from {call}, a call djgen cannot follow statically: "
+                    "whether it is a model cannot be decided",
+                    span=self.src.name_span(node),
+                    severity="warning",
+                )
+            )
         else:
             self.kinds[node.name] = "other"
             self.non_model_attrs[node.name] = _assigned_names(node.body)
             unknown = [
                 r.dotted
-                for b, r in zip(node.bases, refs, strict=True)
+                for b, r in zip(bases, refs, strict=True)
                 if r.kind == "unknown"
                 and not (r.dotted.startswith("django.") and not _readable_module(r.dotted))
                 and r.dotted.partition(".")[0] not in _STDLIB
@@ -485,13 +785,17 @@ class _ModuleReader:
         problems_before, choices_before = len(self.problems), len(self.choices)
         model = self._read_model(node, refs)
         if unknown is not None:
+            call = "(" in unknown
             model.problems.append(
                 Problem(
-                    f"{node.name} inherits from {unknown}, which djgen cannot read: "
+                    f"{node.name} inherits from {unknown}, a call djgen cannot follow statically:"
+                    " its fields and bases cannot be decided"
+                    if call
+                    else f"{node.name} inherits from {unknown}, which djgen cannot read: "
                     "fields it declares are not included",
                     span=self.src.name_span(node),
                     model=node.name,
-                    severity="info",
+                    severity="warning" if call else "info",
                 )
             )
         if cache is not None:
@@ -515,6 +819,24 @@ class _ModuleReader:
         if ref.model is not None:
             return ("model", ref.dotted, id(ref.model))
         return (ref.kind, ref.dotted, ref.label, ref.field_ancestor)
+
+    def _expanded_bases(self, bases: list[ast.expr]) -> list[ast.expr]:
+        """``six.with_metaclass(Meta, A, B)`` (django.utils.six, future.utils) stands for the
+        bases ``A, B``: the temporary class it makes is replaced by ``Meta(name, (A, B), d)``."""
+        if not any(isinstance(b, ast.Call) for b in bases):
+            return bases
+        out: list[ast.expr] = []
+        for base in bases:
+            if (
+                isinstance(base, ast.Call)
+                and (self._dotted(base.func) or "").rpartition(".")[2] == "with_metaclass"
+                and len(base.args) >= 2
+                and not base.keywords
+            ):
+                out.extend(base.args[1:])
+            else:
+                out.append(base)
+        return out
 
     def _looks_like_model(self, node: ast.ClassDef) -> bool:
         for stmt in node.body:
@@ -558,6 +880,16 @@ class _ModuleReader:
             inner = _literal(node.args[0])
             if isinstance(inner, str):
                 literal = inner
+        elif literal is NOT_LITERAL and isinstance(node, (ast.Call, ast.Attribute)):
+            # max_length=getattr(settings, "X_LENGTH", 50) / settings.X: the static settings'
+            # value (the source stays as written)
+            assert self.table is not None
+            func = node.func if isinstance(node, ast.Call) else node
+            head = self._dotted(func) or ""
+            if head.endswith("getattr") or head.startswith("django.conf.settings."):
+                known, value = self._evaluate(node, self.table, self._constants())
+                if known and value is not MISSING:
+                    literal = value
         return Value(source=source, literal=literal)
 
     # -- models ----------------------------------------------------------------------------
@@ -635,11 +967,8 @@ class _ModuleReader:
             model.proxy_for = self._concrete_of(model_refs)
             model.fields = []
             return model
-        if model.meta.abstract:
-            model.fields = _django_order(fields)
-            return model
-
-        # multi-table inheritance: a parent link per concrete model base
+        # multi-table inheritance: a parent link per concrete model base (an abstract model
+        # with a concrete base gets one too, and its children inherit it as their parent link)
         links: list[FieldIR] = []
         for ref in model_refs:
             parent_label = self._concrete_label(ref)
@@ -678,6 +1007,16 @@ class _ModuleReader:
                 )
             )
         links.reverse()  # auto-created fields get decreasing creation counters
+        if model.meta.abstract:
+            model.fields = _django_order(links + fields)
+            return model
+        if model.mti_parent is None:
+            inherited_link = next(
+                (f for f in fields if f.parent_link and f.relation == "o2o" and f.inherited_from),
+                None,
+            )
+            if inherited_link is not None:
+                model.mti_parent = inherited_link.related_model
         all_fields = links + fields
         if model.meta.order_with_respect_to and not any(f.name == "_order" for f in fields):
             # Options._prepare adds OrderWrt after every declared field
@@ -1114,6 +1453,26 @@ class _ModuleReader:
                 )
         if relation is None and ancestor is not None:
             self._library_relation(f, call, dotted, model)
+        if relation is not None and f.related_model is None and target_node is None:
+            # class PaymentMethodForeignKey(ForeignKey): __init__ sets kwargs["to"] = ...
+            found_target, written = self._init_target(dotted, model)
+            if found_target is not None:
+                f.related_model = found_target
+            else:
+                where = (
+                    f"its __init__ sets it to {written}, which djgen cannot follow statically"
+                    if written
+                    else "it is not in the call, and no __init__ djgen can read sets it"
+                )
+                self.problems.append(
+                    Problem(
+                        f"{model.name}.{name}: {cls} is a relation whose target djgen cannot "
+                        f"decide ({where}); makemigrations cannot decide",
+                        span=f.span,
+                        model=model.name,
+                        severity="warning",
+                    )
+                )
         if f.relation is not None and f.related_model is None and target_node is not None:
             self.problems.append(
                 Problem(
@@ -1136,6 +1495,97 @@ class _ModuleReader:
                 )
             )
         return f
+
+    def _class_source(
+        self, dotted: str
+    ) -> tuple[ast.ClassDef, ImportTable, dict[str, ast.expr], dict[str, ModelIR]] | None:
+        """The class statement of a class path, with its module's imports, constants and
+        models (this module or one the loader reads)."""
+        assert self.table is not None
+        local = self._local(dotted)
+        if local is not None:
+            tree = next(iter(self._trees.values()), None)
+            table, consts, models = self.table, self._constants(), self.models
+            name = local
+        elif self.ctx.loader is not None and _readable_module(dotted.rpartition(".")[0]):
+            found = self.ctx.loader.find_class(dotted)
+            if found is None:
+                return None
+            loaded, name = found
+            tree = next(iter(loaded.ir.trees.values()), None)
+            table, consts = loaded.table, _module_constants(loaded.ir)
+            models = {m.name: m for m in loaded.ir.models}
+        else:
+            return None
+        node = next(
+            (
+                n
+                for n, _ in _module_statements(tree.body if tree is not None else [])
+                if isinstance(n, ast.ClassDef) and n.name == name
+            ),
+            None,
+        )
+        return (node, table, consts, models) if node is not None else None
+
+    def _init_target(
+        self, dotted: str, model: ModelIR, depth: int = 0
+    ) -> tuple[str | None, str | None]:
+        """The relation target a custom field class sets in its own ``__init__``:
+        ``kwargs["to"] = X``, ``kwargs.setdefault("to", X)``, ``super().__init__(X, ...)`` or
+        ``super().__init__(to=X, ...)``; else its custom base class's. (label, the target's
+        source text when one is written but cannot be followed)."""
+        source = self._class_source(dotted) if depth < 4 else None
+        if source is None:
+            return None, None
+        cls, table, consts, models = source
+        init = next(
+            (n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"),
+            None,
+        )
+        if init is None:
+            for base in cls.bases:
+                base_dotted = table.dotted(base)
+                if base_dotted is not None and not base_dotted.startswith("django."):
+                    return self._init_target(base_dotted, model, depth + 1)
+            return None, None
+        kwargs_name = init.args.kwarg.arg if init.args.kwarg is not None else None
+        target: ast.expr | None = None
+        for node in ast.walk(init):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Subscript)
+                and isinstance(node.targets[0].value, ast.Name)
+                and node.targets[0].value.id == kwargs_name
+                and _literal(node.targets[0].slice) == "to"
+            ):
+                target = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if (
+                    node.func.attr == "setdefault"
+                    and isinstance(owner, ast.Name)
+                    and owner.id == kwargs_name
+                    and len(node.args) == 2
+                    and _literal(node.args[0]) == "to"
+                ):
+                    target = target or node.args[1]
+                elif node.func.attr == "__init__" and (
+                    isinstance(owner, ast.Call) and _local_head(owner.func) == "super"
+                ):
+                    given = _find_kwarg(node, "to")
+                    if given is None and node.args and not isinstance(node.args[0], ast.Starred):
+                        given = node.args[0]
+                    if given is not None and not (
+                        isinstance(given, ast.Name) and given.id in {a.arg for a in init.args.args}
+                    ):
+                        target = given
+        if target is None:
+            return None, None
+        if isinstance(target, ast.Name) and target.id in models and table.is_local(target):
+            return models[target.id].label, None
+        label = self._label_of_constant(target, table, model, consts)
+        return label, ast.unparse(target) if label is None else None
 
     def _canonical_class(self, dotted: str) -> tuple[str, _Loaded | None]:
         """The module that defines a class (re-exports followed) and its loaded reading."""
@@ -1259,15 +1709,17 @@ class _ModuleReader:
             if "." in literal:
                 return literal
             return f"{model.app_label}.{literal}"
+        assert self.table is not None
         if isinstance(node, ast.Call):
-            if self._dotted(node.func) in _USER_MODEL_REFS:
-                return self.ctx.settings.auth_user_model
-            return None
+            # get_user_model(), get_model("app", "Model"), swapper.get_model_name(...)
+            return self._label_of_constant(node, self.table, model, self._constants())
         dotted = self._dotted(node)
         if dotted is None:
             return None
         if dotted in _USER_MODEL_REFS:
             return self.ctx.settings.auth_user_model
+        if dotted.startswith("django.conf.settings."):
+            return self._label_of_constant(node, self.table, model, self._constants())
         if dotted in df.CONTRIB_MODELS:
             return df.CONTRIB_MODELS[dotted]
         local = self._local(dotted)
@@ -1276,10 +1728,14 @@ class _ModuleReader:
             return target.label if target is not None else f"{model.app_label}.{local}"
         ref_name = dotted.rpartition(".")[2]
         assert self.table is not None
-        if self.table.is_local(node):
+        if self.table.is_local(node) and dotted == self.table.dotted(node):  # not via import *
             if isinstance(node, ast.Name) and node.id in self._constants():
                 # TARGET = "app.Model" / settings.AUTH_USER_MODEL / getattr(settings, …)
-                return self._label_of_constant(self._constants()[node.id], self.table, model)
+                consts = self._constants()
+                return self._label_of_constant(consts[node.id], self.table, model, consts)
+            head = _local_head(node)
+            if self.table.star_modules and head not in self._own_names:
+                return None  # bound by an import * djgen cannot read: no guess
             # a name defined later in the module (Django needs a string for that, but read it)
             return f"{model.app_label}.{ref_name}"
         if self.ctx.loader is not None:
@@ -1290,9 +1746,9 @@ class _ModuleReader:
                     return target.label
             loaded = self.ctx.loader.load(dotted.rpartition(".")[0])
             if loaded is not None:
-                value = _module_constants(loaded.ir).get(ref_name)
-                if value is not None:
-                    return self._label_of_constant(value, loaded.table, model)
+                other = _module_constants(loaded.ir)
+                if ref_name in other:
+                    return self._label_of_constant(other[ref_name], loaded.table, model, other)
         # not followed statically: no guessed label (the caller reports it)
         return None
 
@@ -1304,25 +1760,232 @@ class _ModuleReader:
             self._consts = _constants_of(tree)
         return self._consts
 
-    def _label_of_constant(self, value: ast.expr, table: ImportTable, model: ModelIR) -> str | None:
-        """A relation target held in a module constant, when it can be followed statically."""
-        literal = _literal(value)
-        if isinstance(literal, str):
+    def _label_of_constant(
+        self,
+        value: ast.expr,
+        table: ImportTable,
+        model: ModelIR,
+        consts: dict[str, ast.expr] | None = None,
+        depth: int = 0,
+    ) -> str | None:
+        """A relation target held in a module constant, when it can be followed statically:
+        a string (``getattr(settings, "X_MODEL", "app.Model")``, ``swapper.get_model_name``,
+        ``settings.X_MODEL`` as the static settings have them), a model getter with literal
+        arguments, or a model class; None (never a guess) otherwise."""
+        if depth > 4:
+            return None
+        consts = consts if consts is not None else {}
+        if table.dotted(value) in _USER_MODEL_REFS:
+            return self.ctx.settings.auth_user_model
+        if isinstance(value, ast.Call) and table.dotted(value.func) in _USER_MODEL_REFS:
+            return self.ctx.settings.auth_user_model
+        known, literal = self._evaluate(value, table, consts)
+        if known:
+            if not isinstance(literal, str):
+                return None
             if literal == "self":
                 return model.label
             return literal if "." in literal else f"{model.app_label}.{literal}"
+        if isinstance(value, ast.Call):
+            return self._getter_label(value, table, consts, model)
+        if isinstance(value, ast.Name) and table.is_local(value) and value.id in consts:
+            return self._label_of_constant(consts[value.id], table, model, consts, depth + 1)
         dotted = table.dotted(value)
-        if dotted in _USER_MODEL_REFS:
-            return self.ctx.settings.auth_user_model
-        if (
-            isinstance(value, ast.Call)
-            and table.dotted(value.func) in ("getattr", f"{table.module}.getattr")
-            and len(value.args) >= 2
-            and table.dotted(value.args[0]) == "django.conf.settings"
-            and _literal(value.args[1]) == "AUTH_USER_MODEL"
-        ):
-            return self.ctx.settings.auth_user_model
+        if dotted is None or self.ctx.loader is None:
+            return None
+        if dotted in df.CONTRIB_MODELS:
+            return df.CONTRIB_MODELS[dotted]
+        found = self.ctx.loader.find_class(dotted)
+        if found is not None:
+            target = found[0].ir.model(found[1])
+            return target.label if target is not None else None
+        loaded = self.ctx.loader.load(dotted.rpartition(".")[0])
+        if loaded is not None and loaded.table is not table:
+            other = _module_constants(loaded.ir)
+            name = dotted.rpartition(".")[2]
+            if name in other:
+                return self._label_of_constant(other[name], loaded.table, model, other, depth + 1)
         return None
+
+    def _getter_label(
+        self,
+        call: ast.Call,
+        table: ImportTable,
+        consts: dict[str, ast.expr],
+        model: ModelIR | None,
+    ) -> str | None:
+        """``apps.get_model("app.Model")`` / ``get_model("app", "Model")`` (oscar, any function
+        of that name) / ``apps.get_registered_model`` / ``swapper.load_model`` with arguments
+        djgen can evaluate → the label ("app.Model"; a swapped one for swapper)."""
+        func = table.dotted(call.func) or ""
+        tail = func.rpartition(".")[2]
+        if tail not in ("get_model", "get_registered_model", "load_model") or call.keywords:
+            return None
+        args = []
+        for arg in call.args[:2]:
+            known, value = self._evaluate(arg, table, consts)
+            if not known or not isinstance(value, str):
+                return None
+            args.append(value)
+        if len(args) == 1 and args[0].count(".") == 1:
+            app, name = args[0].split(".")
+        elif len(args) == 2 and "." not in args[1]:
+            app, name = args
+        else:
+            return None
+        if tail == "load_model" and func.startswith("swapper."):
+            setting = f"{app.upper()}_{name.upper()}_MODEL"
+            known, value = self._setting(setting, f"{app}.{name}")
+            if not known or not isinstance(value, str):
+                return None
+            app, _, name = value.partition(".")
+        if app == self.ctx.app_label:
+            for local in self.models.values():
+                if local.name.lower() == name.lower():
+                    return local.label  # get_model is case-insensitive; the label is not
+        return f"{app}.{name}"
+
+    # -- static evaluation -----------------------------------------------------------------
+    def _setting(self, name: str, default: object = MISSING) -> tuple[bool, object]:
+        """(known, value) of ``settings.<name>`` (``default``: getattr's third argument), from
+        the static settings, else Django's global default, else ``default``."""
+        if name == "AUTH_USER_MODEL" and not self.ctx.settings.found:
+            return True, self.ctx.settings.auth_user_model
+        known, value = self.ctx.settings.lookup(name)
+        if not known:
+            return False, None
+        if value is not MISSING:
+            return True, value
+        loader = self.ctx.loader
+        if loader is None:
+            return False, None
+        known, value = loader.django_setting_default(name)
+        if not known:
+            return False, None
+        if value is not MISSING:
+            return True, value
+        if default is not MISSING:
+            return True, default
+        return False, None  # settings.X that is not set: AttributeError at import
+
+    def _has_setting(self, name: str) -> tuple[bool, object]:
+        known, value = self.ctx.settings.lookup(name)
+        if not known:
+            return False, None
+        if value is not MISSING:
+            return True, True
+        if self.ctx.loader is None:
+            return False, None
+        known, value = self.ctx.loader.django_setting_default(name)
+        return (True, value is not MISSING) if known else (False, None)
+
+    def _evaluate(
+        self, node: ast.expr, table: ImportTable, consts: dict[str, ast.expr], depth: int = 0
+    ) -> tuple[bool, object]:
+        """(known, value) of an expression as it evaluates at import, when djgen can tell
+        statically: literals, static settings, module constants, ``not``/``and``/``or``,
+        comparisons, ``getattr``/``hasattr(settings, ...)``, swapper's setting helpers,
+        ``apps.is_installed``, ``is_model_registered`` of this app's models read so far."""
+        unknown: tuple[bool, object] = (False, None)
+        if depth > 8:
+            return unknown
+        literal = _literal(node)
+        if literal is not NOT_LITERAL:
+            return True, literal
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            known, value = self._evaluate(node.operand, table, consts, depth + 1)
+            return (True, not value) if known else unknown
+        if isinstance(node, ast.BoolOp):
+            result: object = None
+            for operand in node.values:
+                known, result = self._evaluate(operand, table, consts, depth + 1)
+                if not known:
+                    return unknown
+                if isinstance(node.op, ast.And) and not result:
+                    return True, result
+                if isinstance(node.op, ast.Or) and result:
+                    return True, result
+            return True, result
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left = self._evaluate(node.left, table, consts, depth + 1)
+            right = self._evaluate(node.comparators[0], table, consts, depth + 1)
+            compare = _COMPARISONS.get(type(node.ops[0]))
+            if left[0] and right[0] and compare is not None:
+                try:
+                    return True, compare(left[1], right[1])
+                except TypeError:
+                    return unknown
+            return unknown
+        if isinstance(node, ast.Name) and table.is_local(node):
+            if node.id in consts:
+                return self._evaluate(consts[node.id], table, consts, depth + 1)
+            return unknown
+        dotted = table.dotted(node)
+        if dotted in ("typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"):
+            return True, False
+        if dotted == "django.VERSION" and self.ctx.loader is not None:
+            version = self.ctx.loader.django_version()
+            return (True, version) if version is not None else unknown
+        if dotted is not None and dotted.startswith("django.conf.settings."):
+            name = dotted.removeprefix("django.conf.settings.")
+            return self._setting(name) if "." not in name else unknown
+        if isinstance(node, ast.Call):
+            return self._evaluate_call(node, table, consts, depth)
+        return unknown
+
+    def _evaluate_call(
+        self, call: ast.Call, table: ImportTable, consts: dict[str, ast.expr], depth: int
+    ) -> tuple[bool, object]:
+        unknown: tuple[bool, object] = (False, None)
+        func = table.dotted(call.func) or ""
+        tail = func.rpartition(".")[2]
+        builtin = func in (tail, f"{table.module}.{tail}") and tail in ("getattr", "hasattr")
+        if call.keywords:
+            return unknown
+        args = []
+        for arg in call.args:
+            if builtin and not args:
+                args.append(table.dotted(arg))  # the object: settings
+                continue
+            known, value = self._evaluate(arg, table, consts, depth + 1)
+            if not known:
+                return unknown
+            args.append(value)
+        if builtin:
+            if len(args) < 2 or args[0] != "django.conf.settings" or not isinstance(args[1], str):
+                return unknown
+            if tail == "hasattr" and len(args) == 2:
+                return self._has_setting(args[1])
+            if tail == "getattr" and len(args) in (2, 3):
+                return self._setting(args[1], args[2] if len(args) == 3 else MISSING)
+            return unknown
+        if func.startswith("swapper.") and len(args) == 2 and all(isinstance(a, str) for a in args):
+            app, name = args
+            setting = f"{app.upper()}_{name.upper()}_MODEL"  # type: ignore[union-attr]
+            if tail == "swappable_setting":
+                return True, setting
+            if tail in ("get_model_name", "is_swapped"):
+                default = f"{app}.{name}"
+                known, value = self._setting(setting, default)
+                if not known:
+                    return unknown
+                if tail == "is_swapped":
+                    return True, (value if value != default else False)
+                return True, value
+            return unknown
+        if tail == "is_model_registered" and len(args) == 2:
+            app, name = args
+            if app != self.ctx.app_label or not isinstance(name, str):
+                return unknown
+            return True, any(m.name.lower() == name.lower() for m in self.models.values())
+        if func == "django.apps.apps.is_installed" and len(args) == 1:
+            known, installed = self._setting("INSTALLED_APPS")
+            if not known or not isinstance(installed, (list, tuple)):
+                return unknown
+            # an entry is the app's module, or its AppConfig in <app>.apps
+            entries = [str(e) for e in installed]
+            return True, any(e == args[0] or e.startswith(f"{args[0]}.apps.") for e in entries)
+        return unknown
 
 
 def _constants_of(tree: ast.Module) -> dict[str, ast.expr]:
@@ -1343,6 +2006,35 @@ def _module_constants(ir: ModuleIR) -> dict[str, ast.expr]:
 
 
 _BUILTINS = frozenset(dir(builtins))
+_COMPARISONS: dict[type, Any] = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: lambda a, b: a is b,
+    ast.IsNot: lambda a, b: a is not b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+
+
+def _module_statements(body: list[ast.stmt], nested: bool = False) -> Any:
+    """Module-level statements, descending into ``if``/``try`` blocks (with a nested flag)."""
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            yield from _module_statements(stmt.body, True)
+            yield from _module_statements(stmt.orelse, True)
+        elif isinstance(stmt, ast.Try):
+            for block in (stmt.body, stmt.orelse, stmt.finalbody):
+                yield from _module_statements(block, True)
+            for handler in stmt.handlers:
+                yield from _module_statements(handler.body, True)
+        else:
+            yield stmt, nested
+
+
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) - {"test"}
 
 
@@ -1366,7 +2058,7 @@ def _relation_kind(ancestor: str | None) -> str | None:
         kind = df.BUILTIN_FIELDS.get(ancestor)
         if kind is None:
             return None
-        if ancestor in ("ForeignKey", "OneToOneField", "ManyToManyField"):
+        if ancestor in ("ForeignKey", "OneToOneField", "ManyToManyField", "ForeignObject"):
             return kind.relation
         ancestor = kind.parent
         seen += 1
@@ -1408,8 +2100,12 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
             for target in stmt.targets:
                 if isinstance(target, ast.Name):
                     names.add(target.id)
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            names.add(stmt.target.id)
+        elif (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and stmt.value is not None
+        ):
+            names.add(stmt.target.id)  # a bare ``id: str`` sets no attribute: hides nothing
     return names
 
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _SETTINGS_RE = re.compile(r"""DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']""")
 _MAX_DEPTH = 12
+
+#: A setting the settings files do not set (``ProjectSettings.lookup``).
+MISSING: object = type("Missing", (), {"__repr__": lambda self: "<not set>"})()
 
 
 def _parse(path: Path) -> ast.Module | None:
@@ -151,6 +154,20 @@ class ProjectSettings:
     settings_path: Path | None = None
     #: True when the values come from a settings file (not defaults).
     found: bool = False
+    #: Every setting assigned a literal at module level (star-imports followed), by name.
+    values: dict[str, object] = field(default_factory=dict)
+    #: Settings whose value cannot be read statically: assigned a non-literal, or under an
+    #: ``if``/``try``/``for``/``with`` (``"*"``: a star-import djgen cannot follow).
+    unsure: frozenset[str] = frozenset()
+
+    def lookup(self, name: str) -> tuple[bool, object]:
+        """(known, value) of setting ``name`` as read statically; ``(True, _MISSING)`` when the
+        settings files certainly do not set it, ``(False, None)`` when djgen cannot tell."""
+        if not self.found or name in self.unsure or "*" in self.unsure:
+            return False, None
+        if name in self.values:
+            return True, self.values[name]
+        return True, MISSING
 
 
 def settings_module_name(root: Path) -> str | None:
@@ -163,13 +180,39 @@ def settings_module_name(root: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _settings_values(path: Path, root: Path, seen: set[Path]) -> dict[str, object]:
-    """Literal assignments of a settings module, following ``from x import *`` in the project."""
+def _assigned_anywhere(stmt: ast.stmt) -> set[str]:
+    """Names a statement assigns (in nested blocks too)."""
+    names: set[str] = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                    names.add(target.value.id)  # X["k"] = v
+        elif (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute)
+            and isinstance(node.value.func.value, ast.Name)
+        ):
+            names.add(node.value.func.value.id)  # X.append(...): X is modified
+    return names
+
+
+def _settings_values(
+    path: Path, root: Path, seen: set[Path], unsure: set[str] | None = None
+) -> dict[str, object]:
+    """Literal assignments of a settings module, following ``from x import *`` in the project;
+    names it assigns in a way that cannot be read go to ``unsure``."""
+    unsure = unsure if unsure is not None else set()
     if path in seen or len(seen) > 20:
         return {}
     seen.add(path)
     tree = _parse(path)
     if tree is None:
+        unsure.add("*")
         return {}
     values: dict[str, object] = {}
     module, is_package = module_name(path, root)
@@ -182,9 +225,19 @@ def _settings_values(path: Path, root: Path, seen: set[Path]) -> dict[str, objec
                 target = resolve_relative(module, is_package, stmt.level, stmt.module)
             file = find_module_file(target, root)
             if file is not None:
-                values.update(_settings_values(file, root, seen))
-        else:
-            values.update(_literal_assignments([stmt]))
+                values.update(_settings_values(file, root, seen, unsure))
+            else:
+                unsure.add("*")
+            continue
+        literal = _literal_assignments([stmt])
+        nested = isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        assigned = set() if nested else _assigned_anywhere(stmt)
+        for name in assigned - set(literal):
+            values.pop(name, None)
+            unsure.add(name)
+        for name in literal:
+            unsure.discard(name)
+        values.update(literal)
     return values
 
 
@@ -197,9 +250,12 @@ def read_settings(root: Path | None, settings_module: str | None = None) -> Proj
     path = find_module_file(name, root) if name else None
     if path is None:
         return result
-    values = _settings_values(path, root, set())
+    unsure: set[str] = set()
+    values = _settings_values(path, root, set(), unsure)
     result.settings_path = path
     result.found = True
+    result.values = values
+    result.unsure = frozenset(unsure)
     auto = values.get("DEFAULT_AUTO_FIELD")
     if isinstance(auto, str):
         result.default_auto_field = auto
