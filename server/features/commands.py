@@ -11,6 +11,8 @@ Arguments (positional, JSON): ``djgen.generate(generator | [generators], uri, mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from djgen.generators.core.paths import project_relative, unified_diff, walk
@@ -74,7 +76,7 @@ def register(server: DjgenLanguageServer) -> None:
     async def preview(ls: DjgenLanguageServer, *args: Any) -> str:
         names, uri, model = _generator_args(ls, args, "djgen.preview")
         changes, _ = await ls.plan_changes(uri, names, [model] if model else None)
-        return render_preview(changes)
+        return render_preview(changes, ls.workspace_folders())
 
 
 def _generator_args(
@@ -118,11 +120,22 @@ def _workspace_models(ls: DjgenLanguageServer) -> list[str]:
     return found
 
 
-def render_preview(changes: list[Any]) -> str:
-    """A unified diff of every file change (new files diff against nothing)."""
+def render_preview(changes: list[Any], folders: Sequence[Path] = ()) -> str:
+    """A unified diff of every file change (new files diff against nothing), each file named as
+    the user knows it: relative to its project (manage.py), else to its workspace folder."""
     if not changes:
         return "Nothing to generate: everything already exists.\n"
     chunks = [
-        unified_diff(change.old, change.new, project_relative(change.path)) for change in changes
+        unified_diff(change.old, change.new, _shown_name(Path(change.path), folders))
+        for change in changes
     ]
     return "\n".join(chunks)
+
+
+def _shown_name(path: Path, folders: Sequence[Path]) -> str:
+    if any((folder / "manage.py").is_file() for folder in path.parents):
+        return project_relative(path)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if path.is_relative_to(folder):
+            return path.relative_to(folder).as_posix()
+    return path.name

@@ -153,6 +153,29 @@ async def test_preview_returns_a_diff_and_writes_nothing(start: StartSession, pr
     assert not session.applied_via_request
 
 
+def test_preview_headers_never_show_an_absolute_path(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from djgen.server.features.commands import render_preview
+
+    project = tmp_path / "site"  # a Django project: named from its manage.py folder
+    (project / "shop").mkdir(parents=True)
+    (project / "manage.py").write_text("")
+    library = tmp_path / "libs" / "reusable"  # a reusable app, no manage.py above it
+    library.mkdir(parents=True)
+    changes = [
+        SimpleNamespace(path=project / "shop" / "serializers.py", old=None, new="x = 1\n"),
+        SimpleNamespace(path=library / "serializers.py", old="", new="y = 2\n"),
+    ]
+    text = render_preview(changes, [tmp_path / "libs"])
+    assert "+++ b/shop/serializers.py\n" in text
+    assert "--- a/reusable/serializers.py\n+++ b/reusable/serializers.py\n" in text
+    assert str(tmp_path).lstrip("/") not in text
+    # outside every workspace folder: the file's name, not its absolute path
+    alone = render_preview(changes[1:], [])
+    assert "+++ b/serializers.py\n" in alone and str(tmp_path).lstrip("/") not in alone
+
+
 async def test_bad_command_arguments_get_a_clear_error(start: StartSession, project) -> None:
     session = await start(VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0})
     doc = await open_models(session, project)
