@@ -180,9 +180,15 @@ class PaymentMethod(models.Model):
 class Vendor(models.Model):
     name = models.CharField(max_length=10)
 
+    class Meta:
+        swappable = swapper.swappable_setting("pat", "Vendor")
+
 
 class Shelf(models.Model):
     name = models.CharField(max_length=10)
+
+    class Meta:
+        swappable = "PAT_SHELF_MODEL"
 
 
 if not is_model_registered("pat", "Product"):
@@ -405,12 +411,27 @@ def test_same_models_as_django_and_no_problems(django, read):
     """Legacy, NoReview, Ancient and Hint are not defined (their conditions are false in the
     static settings, Django's version, INSTALLED_APPS, TYPE_CHECKING), Product is defined once,
     Coupon comes in through ``import *``."""
-    ours = sorted(m["label"] for m in read["models"] if not m["abstract"])
+    ours = sorted(m["label"] for m in read["models"] if not m["abstract"] and not m["swapped"])
     assert ours == sorted(label for label, m in django.items() if not m["abstract"])
     for absent in ("pat.Legacy", "pat.NoReview", "pat.Ancient", "pat.Hint"):
         assert absent not in ours
     assert read["problems"] == []
     assert all(m["problems"] == [] for m in read["models"]), [m["problems"] for m in read["models"]]
+
+
+def test_swapped_model_is_left_out_as_django_leaves_it_out(shop, read):
+    """``Meta.swappable = swapper.swappable_setting("pat", "Vendor")`` with
+    ``PAT_VENDOR_MODEL = "other.Vendor"``: swapped (no table, no generated code); Shelf's
+    setting is not set, so it is not."""
+    django = shop.python(
+        """
+        from django.apps import apps
+        result = {m._meta.label: m._meta.swapped for m in apps.get_app_config("pat").get_models(
+            include_swapped=True) if m.__name__ in ("Vendor", "Shelf")}
+        """
+    )
+    ours = {m["label"]: m["swapped"] for m in read["models"] if m["name"] in ("Vendor", "Shelf")}
+    assert ours == django == {"pat.Vendor": "other.Vendor", "pat.Shelf": None}
 
 
 def test_getattr_settings_default_in_field_arguments(django, read):

@@ -166,6 +166,9 @@ class MetaIR:
     constraints: list[str] = field(default_factory=list)
     #: Every Meta attribute as written.
     options: dict[str, Value] = field(default_factory=dict)
+    #: What the setting ``Meta.swappable`` names swaps this model for ("app.Model"), when it
+    #: does: Django's ``get_models()`` leaves the model out and it has no table.
+    swapped: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -215,7 +218,7 @@ class ModelIR:
     @property
     def concrete(self) -> bool:
         """Has a table of its own or a proxy onto one: what generators write code for."""
-        return not self.meta.abstract
+        return not self.meta.abstract and self.meta.swapped is None
 
     @property
     def label(self) -> str:

@@ -945,6 +945,8 @@ class _ModuleReader:
         model.meta = self._read_meta(meta_node, model_refs, model)
         if model.meta.app_label:
             model.app_label = model.meta.app_label
+        if "swappable" in model.meta.options and not model.meta.abstract:
+            self._swapped(model)
         model.default_manager = self._default_manager(model, refs, model_refs, unsure_manager)
         # fields from abstract bases, as Django's ModelBase copies them
         inherited: list[tuple[tuple[int, ...], FieldIR]] = []
@@ -1047,6 +1049,39 @@ class _ModuleReader:
         model.fields = _django_order(all_fields)
         self._substitute(model)
         return model
+
+    def _swapped(self, model: ModelIR) -> None:
+        """``Options.swapped``: the value of the setting ``Meta.swappable`` names (a string, or
+        ``swapper.swappable_setting("app", "Model")``) when it names another model."""
+        assert self.table is not None
+        written = model.meta.options["swappable"]
+        setting: object = written.literal
+        known = isinstance(setting, str)
+        if not known:
+            try:
+                node = ast.parse(written.source.strip(), mode="eval").body
+            except SyntaxError:
+                node = None
+            if node is not None:
+                known, setting = self._evaluate(node, self.table, self._constants())
+        value: object = None
+        if known and isinstance(setting, str):
+            known, value = self._setting(setting, None)
+        if not known:
+            self.problems.append(
+                Problem(
+                    f"{model.name}: Meta.swappable = {written.source} cannot be read statically:"
+                    " whether the model is swapped out cannot be decided",
+                    span=model.name_span,
+                    model=model.name,
+                    severity="warning",
+                )
+            )
+            return
+        if isinstance(value, str) and value:
+            app, _, name = value.partition(".")
+            if f"{app}.{name.lower()}" != f"{model.app_label}.{model.name.lower()}":
+                model.meta.swapped = value
 
     def _default_manager(
         self,

@@ -7,7 +7,8 @@ Schema (version 1), one object per models module:
 ``{"schema": 1, "app_label", "path", "module", "models": [model], "choices": [choices],
 "problems": [problem], "error": str | null}``; a model is
 ``{"name", "label", "abstract", "proxy", "managed", "bases": [source], "model_bases": [label],
-"mti_parent", "proxy_for", "line", "end_line", "fields": [field], "meta": {option: value},
+"mti_parent", "proxy_for", "swapped" ("app.Model" the swappable setting swaps it for, else
+null), "line", "end_line", "fields": [field], "meta": {option: value},
 "choices": [choices], "managers": [name], "default_manager": name, "problems": [problem]}``;
 a field is
 ``{"name", "type", "internal_type", "class_path", "related_model", "relation", "kwargs": {…},
@@ -93,6 +94,7 @@ def model_json(m: ModelIR) -> dict[str, Any]:
         "model_bases": m.model_bases,
         "mti_parent": m.mti_parent,
         "proxy_for": m.proxy_for,
+        "swapped": m.meta.swapped,
         "path": m.path,
         "line": m.span.line if m.span else None,
         "end_line": m.span.end_line if m.span else None,
