@@ -552,9 +552,11 @@ def test_what_cannot_be_followed_is_a_problem_and_makemigrations_cannot_decide(d
 
 
 MIGRATION_MODELS = """
+import six
 import swapper
 from django.conf import settings
 from django.db import models
+from django.db.models.base import ModelBase
 
 from pat.abstract import *
 from pat.conf import SHELF_MODEL, VENDOR_MODEL
@@ -624,6 +626,10 @@ class Thing(TypedMixin, Keyed):
     pass
 
 
+class Legacy6(six.with_metaclass(ModelBase, models.Model)):
+    label = models.CharField(max_length=5)
+
+
 RegisteredProduct = get_model("pat", "Product")
 
 
@@ -640,7 +646,8 @@ class SpecialOffer(RegisteredProduct):
 def test_initial_migration_of_the_followed_patterns_equals_djangos(django_project):
     """The patterns the migration writer can follow too (conditionals, get_model targets,
     swappable settings, ``import *`` bases and models, an abstract base inheriting a concrete
-    model, a bare annotation in a mixin, a proxy of a ``get_model`` constant): djgen's file is
+    model, a bare annotation in a mixin, a proxy of a ``get_model`` constant, a
+    ``six.with_metaclass`` base): djgen's file is
     Django's, byte for byte, and Django then sees no changes."""
     project = django_project(
         {

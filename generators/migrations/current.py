@@ -780,6 +780,14 @@ class _Builder:
 
         def walk(where: ModuleScope, base_nodes: list[ast.expr], depth: int) -> None:
             for node in base_nodes:
+                if (
+                    isinstance(node, ast.Call)
+                    and ast.unparse(node.func).rsplit(".", 1)[-1] == "with_metaclass"
+                    and len(node.args) >= 2
+                ):
+                    # six.with_metaclass(Meta, *bases): the class's bases are ``bases``
+                    walk(where, node.args[1:], depth)
+                    continue
                 source = ast.unparse(node)
                 short = source.rsplit(".", 1)[-1]
                 resolved = self._resolve_class(where, source)
