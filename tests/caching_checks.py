@@ -106,6 +106,23 @@ def main():
     ]
     FACTS["repeats"] = repeats
 
+    # what a hit costs in Redis round trips (one response read each): the counting throttles'
+    # one increment per scope (anon, burst) and one MGET of the response with its generations
+    from unittest import mock
+
+    from redis.connection import AbstractConnection
+
+    get(anon, LIST)
+    with mock.patch.object(
+        AbstractConnection,
+        "read_response",
+        autospec=True,
+        side_effect=AbstractConnection.read_response,
+    ) as reads:
+        for _ in range(20):
+            get(anon, LIST)
+    FACTS["round_trips_per_hit"] = reads.call_count / 20
+
     owner = APIClient()
     owner.force_authenticate(alice)
     fresh = {}

@@ -224,6 +224,13 @@ def test_query_counts_do_not_grow_with_rows(facts: dict[str, Any]) -> None:
     assert counts["post_detail"]["50"][1] == 2
 
 
+def test_a_cached_hit_costs_three_redis_round_trips(facts: dict[str, Any]) -> None:
+    # anon + burst throttle counters and one MGET; DRF's own throttles and a separate
+    # generations read, response read and hit counter made it 9
+    # (a little over 3: a hit-counter flush a second, a throttle window that starts anew)
+    assert 3 <= facts["round_trips_per_hit"] <= 3.5, facts["round_trips_per_hit"]
+
+
 def test_repeated_anonymous_get_runs_no_sql(facts: dict[str, Any]) -> None:
     for name in ("list", "detail"):
         seen = facts["repeats"][name]
