@@ -465,6 +465,20 @@ MUTATIONS = {
         "blog.test_djgen_eventsourcing",
         "blog.test_djgen_eventsourcing.PostHistoryTests.test_audit_refuses_non_staff",
     ),
+    "relationships: the many-to-many prefetch dropped": (
+        "relations.py",
+        'POST_PREFETCH = ("tags",)',
+        "POST_PREFETCH = ()",
+        "blog.test_djgen_relationships",
+        "blog.test_djgen_relationships.PostRelationshipsTests.test_list_queries_do_not_grow_with_rows",
+    ),
+    "relationships: the nested category no longer joined": (
+        "views.py",
+        'Post.objects.select_related("category").prefetch_related(',
+        "Post.objects.prefetch_related(",
+        "blog.test_djgen_relationships",
+        "blog.test_djgen_relationships.PostRelationshipsTests.test_list_queries_do_not_grow_with_rows",
+    ),
     "serializer: the owner made writable": (
         "serializers.py",
         'read_only_fields = ("id", "author", "created_at", "updated_at")',
