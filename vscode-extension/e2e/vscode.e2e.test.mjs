@@ -8,7 +8,8 @@
 // folder, a code lens generates into its own folder, editor.codeActionsOnSave runs
 // source.djgen.generateAll, djgen.restart and the output channel work, and an interpreter without
 // djgen gets the "Install djgen in this environment" action, which installs the bundled wheel.
-// Each step leaves a screenshot in the folder printed at the start and the end.
+// Each step leaves a screenshot in the folder printed at the start and the end; the README's
+// media/screenshots/hover.png and preview.png are this run's "hover" and "preview" shots.
 //
 // Environment: DJGEN_VSIX (default dist/djgen.vsix), DJGEN_PYTHON (default <repo>/.venv/bin/python),
 // DJGEN_CODE_SERVER (entry.js; default: installed/cached by install-code-server.sh),
@@ -369,6 +370,29 @@ step("hovering Book shows the serializer preview", async () => {
   const text = normalise(await hover.innerText());
   assert.match(text, /djgen/);
   assert.match(text, /class BookSerializer\(serializers\.ModelSerializer\)/);
+  // The README's hover.png, taken while the hover is up: the diagnostics on Book come first in
+  // it, so move onto the hover (it stays) and scroll it to djgen's part.
+  let box = await hover.boundingBox();
+  if (!box) {
+    // it closed meanwhile (a repaint): show it again from the keyboard
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    await hover.waitFor({ state: "visible", timeout: WAIT });
+    box = await hover.boundingBox();
+  }
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const title = hover.getByText("catalog.Book").first();
+  for (let i = 0; i < 20; i++) {
+    const row = await title.boundingBox();
+    if (row && row.y - box.y < 40) {
+      break;
+    }
+    await page.mouse.wheel(0, 20);
+    await page.waitForTimeout(250); // let the smooth scroll settle before looking again
+  }
+  await hover.waitFor({ state: "visible" });
+  await page.waitForTimeout(300);
+  await screenshot("hover");
 });
 
 step("the preview command shows the diff for the model at the cursor", async () => {
