@@ -50,6 +50,9 @@ class ServerOptions:
     #: Compare models with migrations/ and report unmigrated changes (static: no user code
     #: runs; running Django's own makemigrations stays a separate opt-in).
     migration_check: bool = True
+    #: Compare the generated code (serializers, filters, views, admin, consumers, cache) with
+    #: the models and report what went stale (issue 16's drift diagnostics and quick fixes).
+    drift_check: bool = True
 
     def severity(self, kind: str) -> str:
         return self.severities.get(kind, "off")
@@ -95,6 +98,7 @@ _CHECKERS = {
     "codeLens": ("code_lens", _check_bool),
     "layout": ("layout", _check_layout),
     "migrationCheck": ("migration_check", _check_bool),
+    "driftCheck": ("drift_check", _check_bool),
 }
 
 

@@ -332,6 +332,212 @@ def test_ignore_comment_and_all_fields_are_left_alone(tmp_path: Path) -> None:
     assert ("views.py", "BookViewSet") in files and ("admin.py", "AuthorAdmin") in files
 
 
+# -- the rest of the generated API: consumers, routing, the cache table, excludes, declared
+# -- fields reading model attributes (source=, field_name= paths), owner fields -------------------
+
+ALL_NAMES = NAMES + ",websocket,caching"
+
+
+def user_elements(app: Path) -> None:
+    """What a user typically adds to generated code, each naming model fields (djgen's drift
+    must follow them; they are not '# user' lines: the fix edits exactly these elements)."""
+    serializers = app / "serializers.py"
+    text = serializers.read_text()
+    text = text.replace(
+        '    status_display = serializers.CharField(source="get_status_display", read_only=True)\n',
+        '    status_display = serializers.CharField(source="get_status_display", read_only=True)\n'
+        '    isbn_code = serializers.CharField(source="isbn", read_only=True)\n'
+        '    press_name = serializers.CharField(source="publisher.name", read_only=True)\n',
+        1,
+    )
+    text = text.replace('            "status_display",\n', '            "status_display",\n'
+                        '            "isbn_code",\n            "press_name",\n', 1)  # fmt: skip
+    text, count = re.subn(r"(model = Author\n\s+)fields = \([^)]*\)", r'\1exclude = ("bio",)', text)
+    assert count == 1 and "isbn_code" in text
+    serializers.write_text(text)
+    filters = app / "filters.py"
+    text = filters.read_text()
+    text = text.replace(
+        "    published = filters.DateFromToRangeFilter()\n",
+        "    published = filters.DateFromToRangeFilter()\n"
+        '    publisher_name = filters.CharFilter(field_name="publisher__name", '
+        'lookup_expr="icontains")\n',
+        1,
+    )
+    assert "publisher_name" in text
+    filters.write_text(text)
+
+
+def served_fields(project: DjangoProject, path: str) -> set[str]:
+    (options,) = project.api([Request("OPTIONS", path, user="admin")])
+    assert options.status == 200, options
+    return set(options.json["actions"]["POST"])
+
+
+MORE_STEPS = [
+    (
+        "rename a field with choices",
+        lambda s: s.replace("    status = models.CharField(max_length=20, choices=", "    state = "
+                            "models.CharField(max_length=20, choices="),
+        "Book",
+        {"renamed": ("status", "state")},
+        {
+            ("serializers.py", "BookSerializer.status_display reads get_status_display, which "
+             "Book no longer has; renamed to state?"),
+        },
+        ("/api/books/", {"state", "status_display", "isbn_code"}, set()),
+    ),
+    (
+        "rename a relation",
+        lambda s: s.replace(
+            "    publisher = models.ForeignKey(Publisher, on_delete=models.PROTECT, "
+            'related_name="books")',
+            "    press = models.ForeignKey(\n"
+            '        Publisher, null=True, on_delete=models.PROTECT, related_name="books"\n'
+            "    )",
+        ),
+        "Book",
+        {"renamed": ("publisher", "press")},
+        {
+            ("serializers.py", "BookSerializer.press_name reads publisher.name, which Book no "
+             "longer has; renamed to press?"),
+            ("filters.py", "BookFilterSet lists publisher__name, which Book no longer has; "
+             "renamed to press?"),
+        },
+        ("/api/books/", {"press", "press_name"}, {"publisher"}),
+    ),
+    (
+        "rename the owner",
+        lambda s: s.replace("    added_by = models.ForeignKey(", "    owner = models.ForeignKey("),
+        "Book",
+        {"renamed": ("added_by", "owner")},
+        {
+            ("views.py", "BookViewSet.owner_field is added_by, which Book no longer has; "
+             "renamed to owner?"),
+            ("consumers.py", "BookConsumer.owner_field is added_by, which Book no longer has; "
+             "renamed to owner?"),
+        },
+        ("/api/books/", {"owner"}, {"added_by"}),
+    ),
+    (
+        "rename an excluded field",
+        lambda s: s.replace(
+            "    bio = models.TextField(blank=True)", "    biography = models.TextField(blank=True)"
+        ),
+        "Author",
+        {"renamed": ("bio", "biography")},
+        {
+            ("serializers.py", "AuthorSerializer.Meta.exclude excludes bio, which Author no "
+             "longer has; renamed to biography?"),
+        },
+        # still excluded: the rename must not expose it
+        ("/api/authors/", {"name"}, {"bio", "biography"}),
+    ),
+    (
+        "remove the date field",
+        lambda s: s.replace("    published = models.DateField(null=True, blank=True)\n", ""),
+        "Book",
+        {"removed": ("published",)},
+        {("admin.py", "BookAdmin.date_hierarchy is published, which Book no longer has")},
+        ("/api/books/", {"state"}, {"published"}),
+    ),
+    (
+        "add a relation to a new model",
+        lambda s: s.replace(
+            "class Book(models.Model):",
+            "class Series(models.Model):\n    name = models.CharField(max_length=50)\n\n\n"
+            "class Book(models.Model):",
+            1,
+        ).replace(
+            "    title = models.CharField(max_length=200)\n",
+            "    title = models.CharField(max_length=200)\n"
+            "    series = models.ForeignKey(Series, null=True, blank=True, "
+            "on_delete=models.SET_NULL)\n",
+            1,
+        ),
+        "Book",
+        {"added": ("series",)},
+        {
+            ("cache.py", "DEPENDENCIES[Book] does not list Series, which Book's API now reads"),
+            ("cache.py", "DEPENDENCIES has no entry for Series, whose API is cached"),
+        },
+        ("/api/books/", {"series"}, set()),
+    ),
+    (
+        "rename a many-to-many field",
+        lambda s: s.replace("    authors = models.ManyToManyField(", "    writers = models."
+                            "ManyToManyField("),
+        "Book",
+        {"renamed": ("authors", "writers")},
+        {
+            ("cache.py", "DEPENDENCIES[Book] lists Book.authors.through, but Book no longer has "
+             "authors; renamed to writers?"),
+            ("cache.py", "M2M_THROUGH lists Book.authors.through, but Book no longer has "
+             "authors; renamed to writers?"),
+        },
+        ("/api/books/", {"writers"}, {"authors"}),
+    ),
+    (
+        "delete a model",
+        lambda s: s[: s.index("class Review(")].rstrip() + "\n",
+        "Book",
+        {"gone": "Review"},
+        {
+            ("consumers.py", "ReviewConsumer is for Review, which no longer exists"),
+            ("routing.py", "a route uses ReviewConsumer, whose model Review no longer exists"),
+            ("cache.py", "DEPENDENCIES has an entry for Review, which no longer exists"),
+        },
+        ("/api/books/", {"writers"}, set()),
+    ),
+]  # fmt: skip
+
+
+def check_all(project: DjangoProject, app: str) -> tuple[int, str]:
+    result = project.djgen("check", app, "--names", ALL_NAMES, check=False)
+    return result.returncode, result.stdout
+
+
+@pytest.mark.django
+@pytest.mark.slow
+def test_consumers_cache_excludes_and_sources_series_of_edits(
+    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from djangoproject import copy_example
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    project = copy_example(tmp_path / "bookshop", "bookshop")
+    project.generate("catalog", ALL_NAMES)
+    app = project.app_dir("catalog")
+    user_elements(app)
+    for name in ("serializers.py", "views.py", "consumers.py", "cache.py", "routing.py"):
+        path = app / name
+        path.write_text(path.read_text() + USER_CODE, encoding="utf-8")
+    project.manage("makemigrations", "catalog", "--noinput")
+    project.check()
+    assert check_all(project, "catalog") == (0, ""), "user elements that still exist: no drift"
+    for what, edit, model, change, extra, (route, has, lacks) in MORE_STEPS:
+        edit_models(project, "catalog", edit)
+        want = expected_places(app, model, **change) | extra
+        code, output = check_all(project, "catalog")
+        assert code == 1, (what, output)
+        assert places(output) == want, (what, output, want)
+        before = {p.name: p.read_text() for p in app.glob("*.py")}
+        project.djgen("generate", ALL_NAMES, "catalog", "--fix-drift", "--write")
+        after = {p.name: p.read_text() for p in app.glob("*.py")}
+        user_bytes_kept(before, after)
+        assert check_all(project, "catalog") == (0, ""), what
+        project.check()
+        project.manage("makemigrations", "catalog", "--noinput")
+        fields = served_fields(project, route)
+        assert has <= fields and not (lacks & fields), (what, fields)
+    text = (app / "routing.py").read_text()
+    assert "ReviewConsumer" not in text and "BookConsumer" in text
+    cache = (app / "cache.py").read_text()
+    assert "Review" not in cache.replace(USER_CODE, ""), "entry and import gone"
+    (response,) = project.api([get("/api/reviews/")])
+    assert response.status == 404
+
+
 # -- the e2e corpus ------------------------------------------------------------------------------
 
 CORPUS_STEPS = [
@@ -398,6 +604,14 @@ NEW = {
     "editor": "models.ForeignKey(Author, null=True, on_delete=models.SET_NULL, related_name='+')",
     "launched": "models.DateField(null=True)",
 }
+#: Renames (same field class, so drift offers each as a rename).
+RENAMES = {
+    "isbn": "isbn_new",
+    "status": "state",
+    "publisher": "press",
+    "authors": "writers",
+    "added_by": "owner",
+}
 USER_BLOCKS = [
     "# user: a comment\n",
     'HELPER_FIELDS = ("isbn", "pages")  # user\n',
@@ -411,13 +625,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     from djangoproject import copy_example
 
     project = copy_example(tmp_path_factory.mktemp("prop") / "bookshop", "bookshop")
-    write(plan(project.app_dir("catalog"), NAMES))
+    write(plan(project.app_dir("catalog"), ALL_NAMES))
     app = project.app_dir("catalog")
-    texts = {
-        p.name: p.read_text()
-        for p in app.glob("*.py")
-        if p.name in ("serializers.py", "filters.py", "views.py", "admin.py", "urls.py")
-    }
+    project.djgen("makemigrations", str(app))  # the history renames are recognised by
+    user_elements(app)
+    targets = ("serializers.py", "filters.py", "views.py", "admin.py", "urls.py")
+    targets += ("consumers.py", "routing.py", "cache.py")
+    texts = {p.name: p.read_text() for p in app.glob("*.py") if p.name in targets}
+    assert len(texts) == len(targets)
     return app, texts, (app / "models.py").read_text()
 
 
@@ -426,13 +641,24 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 )
 @given(
     removed=st.sets(st.sampled_from(FIELDS), max_size=4),
+    renamed=st.sets(st.sampled_from(sorted(RENAMES)), max_size=3),
     added=st.sets(st.sampled_from(sorted(NEW)), max_size=3),
     blocks=st.lists(st.tuples(st.integers(0, 40), st.sampled_from(USER_BLOCKS)), max_size=4),
     drop_review=st.booleans(),
 )
-def test_fixes_keep_user_bytes(generated, removed, added, blocks, drop_review) -> None:
+def test_fixes_keep_user_bytes(generated, removed, renamed, added, blocks, drop_review) -> None:
+    """Any mix of removed, renamed and added fields and a deleted model, with user code between
+    the top-level statements of every target file (consumers, routing and the cache table
+    included): the fixes change no user byte, and leave no drift."""
     app, texts, models_text = generated
+    removed = removed - renamed
     models = without_fields(models_text, "Book", removed)
+    book = models.index("class Book(")
+    end = models.index("\nclass ", book + 1)
+    body = models[book:end]
+    for old in sorted(renamed):
+        body = body.replace(f"\n    {old} = models.", f"\n    {RENAMES[old]} = models.", 1)
+    models = models[:book] + body + models[end:]
     extra = "".join(f"    {name} = {NEW[name]}\n" for name in sorted(added))
     models = models.replace(
         "    title = models.CharField(max_length=200)\n",
@@ -461,19 +687,22 @@ def test_fixes_keep_user_bytes(generated, removed, added, blocks, drop_review) -
     def read(path: Path) -> str | None:
         return files.get(Path(path))
 
-    report = analyse(module, app, NAMES.split(","), read_text=read)
-    assert report.items or not (removed or added or drop_review), "an edit is always drift"
+    report = analyse(module, app, ALL_NAMES.split(","), read_text=read)
+    assert report.items or not (removed or renamed or added or drop_review), "always drift"
     for path, items in report.by_path().items():
         old = files[path]
         new = fix_text(old, items)
         ast.parse(new)
         user_bytes_kept({path.name: old}, {path.name: new})
+        for item in items:
+            if item.kind == "rename":
+                assert repr(item.new_name)[1:-1] in new, (item.message, path.name)
         for block, _ in ((b, 0) for _, b in blocks):
             assert old.count(block) == new.count(block), block
         again = analyse(
             module,
             app,
-            NAMES.split(","),
+            ALL_NAMES.split(","),
             read_text=lambda p, n=new, q=path: n if Path(p) == q else read(p),
         )
         left = [i for i in again.items if i.path == path]

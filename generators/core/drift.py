@@ -7,10 +7,18 @@ the editor, lines of ``djgen check``, and fixes (``fix_text``: LibCST, one list 
 at a time, every other byte kept).
 
 What is compared, per definition that exists in a target file (with djgen's marker or not):
-serializer ``Meta.fields`` / ``Meta.read_only_fields``, filterset ``Meta.fields`` and declared
-filters, admin ``list_display`` / ``list_filter`` / ``search_fields`` / ``raw_id_fields`` /
-``list_select_related``, viewset ``search_fields`` / ``ordering_fields`` and the queryset's
-``select_related`` / ``prefetch_related``.
+serializer ``Meta.fields`` / ``Meta.read_only_fields`` / ``Meta.exclude`` and declared fields'
+``source=`` (``publisher.name``, ``get_status_display``), filterset ``Meta.fields`` /
+``Meta.exclude`` and declared filters (``field_name=`` paths), admin ``list_display`` /
+``list_filter`` / ``search_fields`` / ``raw_id_fields`` / ``list_select_related`` / ``exclude`` /
+``date_hierarchy``, viewset ``search_fields`` / ``ordering_fields`` / ``ordering`` /
+``owner_field`` and the queryset's ``select_related`` / ``prefetch_related``, consumers'
+``model`` / ``owner_field`` / ``private_when`` and their routes in routing.py, and the cache
+table in cache.py (``core.drift_cache``).
+
+- Names in an exclude list are never "missing", and a renamed excluded field stays excluded
+  (dropping it would expose it). A stale ``private_when`` field is reported but not fixed:
+  djgen does not drop a privacy rule.
 
 - A name the model no longer has is an error (the code fails at import or at request time).
 - A field the generator would list now, missing from a list that otherwise follows the
@@ -31,6 +39,7 @@ This module imports no generator: it runs them through ``pipeline.run_generators
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +52,10 @@ from djgen.generators.core.paths import app_dir_of
 ReadText = Callable[[Path], "str | None"]
 
 #: The generators whose definitions hold lists drift compares.
-DRIFT_GENERATORS = ("serializer", "filterset", "viewset", "admin")
+DRIFT_GENERATORS = ("serializer", "filterset", "viewset", "admin", "websocket", "caching")
+#: Of those, the ones whose definitions are per-model classes (caching's are module-level: its
+#: ``DEPENDENCIES`` is compared by ``core.drift_refs``).
+CLASS_GENERATORS = ("serializer", "filterset", "viewset", "admin", "websocket")
 
 IGNORE = "# djgen: ignore"
 
@@ -56,8 +68,19 @@ _CLASS_OPTIONS = (
     "list_select_related",
     "ordering_fields",
     "autocomplete_fields",
+    "exclude",
+    "ordering",
 )
-_META_OPTIONS = ("fields", "read_only_fields")
+_META_OPTIONS = ("fields", "read_only_fields", "exclude")
+#: Options whose names exclude fields: a field the model gained is never "missing" there, and a
+#: renamed field stays excluded (dropping it would expose it).
+EXCLUDES = ("exclude", "Meta.exclude")
+#: Class-level options holding one field name (a consumer's owner FK).
+_SCALAR_OPTIONS = ("owner_field", "date_hierarchy")
+#: A consumer's ``private_when = (("status", "draft"), ...)``: the first string of each pair.
+PRIVATE = "private_when"
+#: Declared fields reading a model attribute (``x = serializers.CharField(source="...")``).
+SOURCE = "source"
 _QUERYSET_CALLS = ("select_related", "prefetch_related")
 #: The option that holds declared filters (class-body ``x = filters.XFilter(...)``).
 DECLARED = "filters"
@@ -92,8 +115,13 @@ class ListOption:
     col: int
     end_line: int
     end_col: int
-    #: Declared filters: value → the statement's source (generated code only).
+    #: Declared filters: value → the statement's source (generated code only); declared
+    #: serializer fields (``SOURCE``): attribute → the statement's source.
     sources: dict[str, str] = field(default_factory=dict)
+    #: ``SOURCE``: the declared attribute of each element (parallel to ``elements``).
+    attrs: list[str] = field(default_factory=list)
+    #: One string, not a list (``owner_field``): removing it removes the statement.
+    scalar: bool = False
 
     @property
     def values(self) -> list[str]:
@@ -186,6 +214,32 @@ def _queryset_calls(node: ast.expr) -> tuple[str | None, list[ast.Call]]:
     return model, calls
 
 
+def _source_of(node: ast.expr | None) -> ast.expr | None:
+    """The ``source="..."`` string of a declared field (``serializers.CharField(source=...)``);
+    None for anything else (a declared filter, a nested serializer without ``source``)."""
+    if not isinstance(node, ast.Call) or _is_filter_call(node):
+        return None
+    for keyword in node.keywords:
+        if keyword.arg == "source" and isinstance(keyword.value, ast.Constant):
+            return keyword.value if isinstance(keyword.value.value, str) else None
+    return None
+
+
+def _private_option(node: ast.expr, lines: list[str]) -> ListOption | None:
+    """``(("status", "draft"), ...)`` → the field names (the first string of each pair)."""
+    if not isinstance(node, (ast.Tuple, ast.List)):
+        return None
+    elements = []
+    for pair in node.elts:
+        if not isinstance(pair, (ast.Tuple, ast.List)) or not pair.elts:
+            return None
+        element = _element(pair.elts[0], lines)
+        if element is None:
+            return None
+        elements.append(element)
+    return _option(PRIVATE, node, elements, lines)
+
+
 def _is_filter_call(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Call) and _dotted(node.func).endswith("Filter")
 
@@ -204,6 +258,9 @@ def class_facts(node: ast.ClassDef, lines: list[str], source: str | None = None)
     filters: list[Element] = []
     sources: dict[str, str] = {}
     filter_attrs: dict[str, str] = {}
+    sourced: list[Element] = []
+    sourced_attrs: list[str] = []
+    sourced_code: dict[str, str] = {}
     for decorator in node.decorator_list:
         if (
             isinstance(decorator, ast.Call)
@@ -232,6 +289,25 @@ def class_facts(node: ast.ClassDef, lines: list[str], source: str | None = None)
         names, value = _assigned(statement)
         for name in names:
             declared.add(name)
+            if name == "model" and isinstance(value, ast.Name):
+                model = model or value.id  # a consumer's ``model = Book``
+            elif name in _SCALAR_OPTIONS and (element := _element(value, lines)) is not None:
+                scalar = _option(name, value, [element], lines)  # type: ignore[arg-type]
+                scalar.scalar = True
+                options[name] = scalar
+            elif name == PRIVATE and value is not None:
+                private = _private_option(value, lines)
+                if private is not None:
+                    options[PRIVATE] = private
+            elif (read := _source_of(value)) is not None:
+                element = _element(read, lines)
+                if element is not None and element.value != "*":
+                    sourced.append(element)
+                    sourced_attrs.append(name)
+                    if source is not None:
+                        segment = ast.get_source_segment(source, statement)
+                        if segment:
+                            sourced_code[name] = segment
             if name in _CLASS_OPTIONS and value is not None:
                 option = _list_option(name, value, lines)
                 if option is not None:
@@ -268,6 +344,17 @@ def class_facts(node: ast.ClassDef, lines: list[str], source: str | None = None)
     if filters:
         options[DECLARED] = ListOption(
             DECLARED, filters, node.lineno, node.col_offset, node.lineno, node.col_offset, sources
+        )
+    if sourced:
+        options[SOURCE] = ListOption(
+            SOURCE,
+            sourced,
+            node.lineno,
+            node.col_offset,
+            node.lineno,
+            node.col_offset,
+            sourced_code,
+            sourced_attrs,
         )
     start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
     name_line = lines[node.lineno - 1] if node.lineno <= len(lines) else ""
@@ -307,6 +394,9 @@ class FileFacts:
     #: ``router.register(...)`` calls: (line, col, end_col, names used in the call).
     registers: list[tuple[int, int, int, set[str]]]
     lines: list[str]
+    #: Elements of module-level ``*urlpatterns`` lists (routing.py's ``path(...)`` calls):
+    #: (line, col, end_line, end_col, names and attributes used in the element).
+    routes: list[tuple[int, int, int, int, set[str]]] = field(default_factory=list)
 
 
 _FILES: dict[str, FileFacts | None] = {}
@@ -326,7 +416,24 @@ def file_facts(text: str) -> FileFacts | None:
         classes: dict[str, ClassFacts] = {}
         imports: dict[str, str] = {}
         registers: list[tuple[int, int, int, set[str]]] = []
+        routes: list[tuple[int, int, int, int, set[str]]] = []
         for node in tree.body:
+            names, value = _assigned(node)
+            if any(n.endswith("urlpatterns") for n in names) and isinstance(value, ast.List):
+                for element in value.elts:
+                    used = {n.id for n in ast.walk(element) if isinstance(n, ast.Name)} | {
+                        n.attr for n in ast.walk(element) if isinstance(n, ast.Attribute)
+                    }
+                    end = element.end_lineno or element.lineno
+                    routes.append(
+                        (
+                            element.lineno,
+                            _char_col(lines, element.lineno, element.col_offset),
+                            end,
+                            _char_col(lines, end, element.end_col_offset or 0),
+                            used,
+                        )
+                    )
             if isinstance(node, ast.ClassDef):
                 classes[node.name] = class_facts(node, lines)
             elif isinstance(node, ast.ImportFrom):
@@ -350,7 +457,7 @@ def file_facts(text: str) -> FileFacts | None:
                         used,
                     )
                 )
-        facts = FileFacts(classes, imports, registers, lines)
+        facts = FileFacts(classes, imports, registers, lines, routes)
     if len(_FILES) > 64:
         _FILES.pop(next(iter(_FILES)))
     _FILES[text] = facts
@@ -388,7 +495,7 @@ def expected(
     """model → the classes the generators would write for it now (parsed from their code)."""
     from djgen.generators.core.pipeline import build_context, run_generators, target_path
 
-    names = tuple(n for n in DRIFT_GENERATORS if n in set(names))
+    names = tuple(n for n in CLASS_GENERATORS if n in set(names))
     concrete = [m for m in module.models if m.concrete]
     fingerprint = repr(config)
     keys = {m.name: (names, str(app_dir), m.name, _shape_key(m), fingerprint) for m in concrete}
@@ -497,6 +604,13 @@ class DriftItem:
     code: str | None = None
     #: For missing names: the name it goes after in the list (None: first).
     after: str | None = None
+    #: For missing names: every name before it in the generated list, nearest first (the fix
+    #: puts it after the first one present, so several missing names keep the generated order).
+    anchors: tuple[str, ...] = ()
+    #: ``SOURCE`` items: the declared attribute (removed with its list elements).
+    attr: str | None = None
+    #: False when djgen refuses to guess the fix (a stale privacy rule): reported only.
+    fixable: bool = True
 
     def key(self) -> str:
         return "|".join(
@@ -521,6 +635,9 @@ class DriftItem:
             "new_name": self.new_name,
             "code": self.code,
             "after": self.after,
+            "attr": self.attr,
+            "fixable": self.fixable,
+            "anchors": list(self.anchors),
         }
 
     @classmethod
@@ -538,6 +655,9 @@ class DriftItem:
             new_name=data.get("new_name"),
             code=data.get("code"),
             after=data.get("after"),
+            attr=data.get("attr"),
+            fixable=data.get("fixable", True),
+            anchors=tuple(data.get("anchors") or ()),
         )
 
 
@@ -726,7 +846,21 @@ def compare(
     }
     formerly = set(history.fields.get(model.name, {}))
     items: list[DriftItem] = []
+    sourced = current.options.get(SOURCE)
+    if sourced is not None:
+        items.extend(_compare_sources(current, sourced, model, names, path, history))
+    reads = {i.new_name or i.name for i in items if i.kind == "rename"} | {
+        e.value for e in (sourced.elements if sourced else ())
+    }
+    generated_sources = wanted.options.get(SOURCE)
+    generated_reads = (
+        dict(zip(generated_sources.attrs, generated_sources.values, strict=True))
+        if generated_sources
+        else {}
+    )
     for name, option in current.options.items():
+        if name == SOURCE:
+            continue
         generated = wanted.options.get(name)
         allowed = valid | set(generated.values if generated else ())
         values = option.values
@@ -736,7 +870,7 @@ def compare(
             continue  # nothing in it is or was a field: the user's own list
         stale = [(e, b) for e, b in zip(option.elements, bases, strict=True) if b not in allowed]
         missing: list[str] = []
-        if generated is not None:
+        if generated is not None and name not in EXCLUDES and not option.scalar:
             present = set(values)
             listed_fields = {b for b in bases if b in fields}
             candidates = [v for v in generated.values if v not in present]
@@ -749,17 +883,28 @@ def compare(
                 if (f := model.field(_base(name, v))) is None
                 or history.gained(model.name, f.name, f.field_class)
             ]
+            # a declared field of the generated class (``status_display``) is missing only
+            # when no declared field of this one reads the same attribute
+            candidates = [
+                v
+                for v in candidates
+                if v not in generated_reads
+                or v in current.declared
+                or generated_reads[v] not in reads
+            ]
             if len(extra) <= len(candidates):
                 missing = candidates
+        pool = missing or _gained(model, history, set(bases))
         label = _label(current.name, name)
         renamed: set[str] = set()
         for element, base in stale:
             old_class = history.had(model.name, base)
             partner = None
             if old_class is not None:
-                partner = _partner(model, name, base, old_class, missing, renamed, history)
-            if partner is not None and element.value == base:
+                partner = _partner(model, name, base, old_class, pool, renamed, history)
+            if partner is not None:
                 renamed.add(partner)
+                new_base = _base(name, partner)
                 items.append(
                     DriftItem(
                         "rename",
@@ -769,15 +914,15 @@ def compare(
                         name,
                         model.name,
                         element.value,
-                        f"{label} lists {element.value}, which {model.name} no longer has; "
-                        f"renamed to {partner}?",
+                        f"{label} {'lists' if name == DECLARED else _verb(name, option)} "
+                        f"{element.value}, which {model.name} no longer has; "
+                        f"renamed to {new_base}?",
                         _span(element),
-                        new_name=partner,
-                        field_span=_field_span(model, partner),
+                        new_name=_with_base(element.value, base, new_base),
+                        field_span=_field_span(model, new_base),
                     )
                 )
                 continue
-            what = "filters on" if name == DECLARED else "lists"
             items.append(
                 DriftItem(
                     "stale",
@@ -787,18 +932,30 @@ def compare(
                     name,
                     model.name,
                     element.value,
-                    f"{label} {what} {element.value}, which {model.name} no longer has",
+                    f"{label} {_verb(name, option)} {element.value}, which {model.name} "
+                    f"no longer has"
+                    + (
+                        "; djgen does not drop a privacy rule: edit it (and "
+                        "[tool.djgen.websocket] private_when)"
+                        if name == PRIVATE
+                        else ""
+                    ),
                     _span(element),
                     field_span=_field_span(model, ""),
+                    fixable=name != PRIVATE,
                 )
             )
+        renamed_bases = {_base(name, v) for v in renamed}
         for value in missing:
-            if value in renamed:
+            if value in renamed or _base(name, value) in renamed_bases:
                 continue
             order = generated.values if generated else []
             before = [v for v in order[: order.index(value)] if v in set(values)]
             what = "declare a filter for" if name == DECLARED else "list"
             where = "" if name in ("Meta.fields", DECLARED) else f" in {name}"
+            code = generated.sources.get(value) if generated else None
+            if name == "Meta.fields" and value in generated_reads and generated_sources:
+                code = generated_sources.sources.get(value)  # declared with its element
             items.append(
                 DriftItem(
                     "missing",
@@ -810,11 +967,123 @@ def compare(
                     value,
                     f"{current.name} does not {what} {value}{where}, added to {model.name}",
                     _span(option),
-                    field_span=_field_span(model, _base(name, value)),
-                    code=generated.sources.get(value) if generated else None,
+                    field_span=_field_span(model, _base(name, value))
+                    or _field_span(model, _source_field(generated_reads.get(value, ""))),
+                    code=code,
                     after=before[-1] if before else None,
+                    anchors=tuple(reversed(order[: order.index(value)])),
                 )
             )
+    return items
+
+
+def _verb(name: str, option: ListOption) -> str:
+    if name == DECLARED:
+        return "filters on"
+    if option.scalar:
+        return "is"
+    if name in EXCLUDES:
+        return "excludes"
+    return "lists"
+
+
+def _with_base(value: str, base: str, new_base: str) -> str:
+    """``-title`` with base title → ``-headline``; ``publisher__name`` → ``press__name``."""
+    prefix = value[: len(value) - len(value.lstrip("-^=@$"))]
+    rest = value[len(prefix) + len(base) :]
+    return f"{prefix}{new_base}{rest}"
+
+
+def _gained(model: ModelIR, history: History, present: set[str]) -> list[str]:
+    """The model's fields that are new to it (rename partners for lists that do not follow the
+    generator's pattern: excludes, a consumer's owner field, the user's own lists)."""
+    return [
+        f.name
+        for f in model.fields
+        if f.name not in present and history.gained(model.name, f.name, f.field_class)
+    ]
+
+
+_DISPLAY = re.compile(r"get_(\w+)_display")
+
+
+def _source_field(value: str) -> str:
+    """The model field a ``source`` reads: ``publisher.name`` → publisher,
+    ``get_status_display`` → status."""
+    head = value.split(".", 1)[0]
+    match = _DISPLAY.fullmatch(head)
+    return match.group(1) if match else head
+
+
+def _renamed_source(value: str, new: str) -> str:
+    head, dot, rest = value.partition(".")
+    head = f"get_{new}_display" if _DISPLAY.fullmatch(head) else new
+    return f"{head}{dot}{rest}"
+
+
+def _compare_sources(
+    current: ClassFacts,
+    option: ListOption,
+    model: ModelIR,
+    names: set[str],
+    path: Path,
+    history: History,
+) -> list[DriftItem]:
+    """Declared fields whose ``source`` reads an attribute the model no longer has (only a
+    field it had, or its ``get_<field>_display``: any other name may be the user's)."""
+    displays = {f"get_{f.name}_display" for f in model.fields if f.choices is not None}
+    formerly = history.fields.get(model.name, {})
+    items: list[DriftItem] = []
+    taken: set[str] = set()
+    for element, attr in zip(option.elements, option.attrs, strict=True):
+        head = element.value.split(".", 1)[0]
+        old = _source_field(element.value)
+        if head in names or head in displays:
+            continue
+        if head == old and old not in formerly:
+            continue  # not a field the history knows: it may be the user's attribute
+        label = f"{current.name}.{attr}"
+        pool = _gained(model, history, set())
+        if head != old:  # get_<field>_display: only a field with choices has one
+            pool = [n for n in pool if (f := model.field(n)) is not None and f.choices is not None]
+        partner = None
+        if old in formerly:
+            partner = _partner(model, SOURCE, old, formerly[old], pool, taken, history)
+        if partner is not None:
+            taken.add(partner)
+            items.append(
+                DriftItem(
+                    "rename",
+                    "error",
+                    path,
+                    current.name,
+                    SOURCE,
+                    model.name,
+                    element.value,
+                    f"{label} reads {element.value}, which {model.name} no longer has; "
+                    f"renamed to {partner}?",
+                    _span(element),
+                    new_name=_renamed_source(element.value, partner),
+                    field_span=_field_span(model, partner),
+                    attr=attr,
+                )
+            )
+            continue
+        items.append(
+            DriftItem(
+                "stale",
+                "error",
+                path,
+                current.name,
+                SOURCE,
+                model.name,
+                element.value,
+                f"{label} reads {element.value}, which {model.name} no longer has",
+                _span(element),
+                field_span=_field_span(model, ""),
+                attr=attr,
+            )
+        )
     return items
 
 
@@ -927,6 +1196,21 @@ def _deleted_registrations(
                     (line, col, line, end_col),
                 )
             )
+    for line, col, end_line, end_col, used in facts.routes:
+        for name in sorted(used & set(removed)):
+            items.append(
+                DriftItem(
+                    "deleted",
+                    "error",
+                    path,
+                    name,
+                    "route",
+                    removed[name],
+                    removed[name],
+                    f"a route uses {name}, whose model {removed[name]} no longer exists",
+                    (line, col, end_line, end_col),
+                )
+            )
     return items
 
 
@@ -1005,7 +1289,39 @@ def analyse(
             _, facts = facts_of(target)
             if facts is not None:
                 items.extend(_deleted_registrations(facts, target, removed))
+    if "caching" in names:
+        items.extend(_cache_drift(module, app, config, targets, read, texts, history))
     return DriftReport(items, texts)
+
+
+def _cache_drift(
+    module: ModuleIR,
+    app: Path,
+    config: DjgenConfig,
+    targets: list[Path],
+    read: ReadText,
+    texts: dict[Path, str],
+    history: History,
+) -> list[DriftItem]:
+    """cache.py's ``DEPENDENCIES`` / ``M2M_THROUGH`` (``core.drift_cache``)."""
+    from djgen.generators.core import drift_cache
+
+    items: list[DriftItem] = []
+    for target in targets:
+        if target.name != drift_cache.CACHE_FILE:
+            continue
+        text = texts.get(target)
+        if text is None:
+            text = read(target)
+            if text is None:
+                continue
+            texts[target] = text
+        facts = drift_cache.cache_facts(text)
+        if facts is None:
+            continue
+        wanted = drift_cache.generated(module, app, config)
+        items.extend(drift_cache.compare(facts, module, target, history, wanted, DriftItem))
+    return items
 
 
 _TARGETS: dict[tuple[object, ...], list[Path]] = {}

@@ -29,6 +29,7 @@ from djgen.generators.core.drift import (
     analyse,
     fixes,
 )
+from djgen.generators.core.drift_cache import CACHE_NAMES
 from djgen.generators.core.ir import ModuleIR
 
 from ..analysis import Analysis
@@ -50,7 +51,18 @@ SOURCE = "djgen"
 QUICKFIX_KIND = "quickfix.djgen.drift"
 FIX_KIND = "source.djgen.fixDrift"
 #: Files drift diagnostics are published for (the target files of the drift generators).
-TARGET_NAMES = frozenset({"serializers.py", "filters.py", "views.py", "admin.py", "urls.py"})
+TARGET_NAMES = frozenset(
+    {
+        "serializers.py",
+        "filters.py",
+        "views.py",
+        "admin.py",
+        "urls.py",
+        "consumers.py",
+        "routing.py",
+        "cache.py",
+    }
+)
 
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -68,6 +80,8 @@ class DriftState:
 
 
 def _names(settings: FolderSettings) -> list[str]:
+    if not settings.options.drift_check:
+        return []
     return [n for n in settings.options.generators if n in DRIFT_GENERATORS]
 
 
@@ -106,6 +120,10 @@ def _report(analysis: Analysis | None) -> tuple[DriftReport, dict[Path, int | No
 
 
 def _label(item: DriftItem) -> str:
+    if item.definition in CACHE_NAMES:
+        return f"{item.definition}[{item.option}]" if item.option else item.definition
+    if item.option == "source" and item.attr:
+        return f"{item.definition}.{item.attr}"
     return item.definition if item.option == "filters" else f"{item.definition}.{item.option}"
 
 
@@ -309,6 +327,14 @@ async def _pull(state: DriftState, ls: DjgenLanguageServer, uri: str) -> list[ty
 
 def _title(item: DriftItem) -> str:
     where = _label(item)
+    if item.kind == "stale" and item.option == "source":
+        return f"Remove {where} (it reads {item.name})"
+    if item.kind == "stale" and item.option in ("owner_field", "date_hierarchy"):
+        return f"Remove {where}"
+    if item.kind == "deleted" and item.definition in CACHE_NAMES:
+        return f"Remove {where} ({item.model} no longer exists)"
+    if item.kind == "deleted" and item.option == "route":
+        return f"Remove the routes of {item.definition}"
     if item.kind == "stale":
         return f"Remove {item.name} from {where}"
     if item.kind == "rename":
@@ -350,7 +376,7 @@ async def _actions(
             data = diagnostic.data if isinstance(diagnostic.data, dict) else {}
             if diagnostic.code != CODE or not data.get("drift"):
                 continue
-            keys = [k for k in data["drift"] if k in by_key]
+            keys = [k for k in data["drift"] if k in by_key and by_key[k].fixable]
             if not keys:
                 continue
             items = [by_key[k] for k in keys]
@@ -368,6 +394,7 @@ async def _actions(
                     data={"driftKeys": keys, "app": str(app_dir), "uri": uri},
                 )
             )
+    mine = [i for i in mine if i.fixable]
     if mine and _wanted(FIX_KIND, only):
         actions.append(
             types.CodeAction(

@@ -174,3 +174,59 @@ async def test_a_target_file_opened_alone_gets_its_drift(start: StartSession, ge
     session.files.apply(resolved.edit)
     assert '"pages"' not in session.files.buffers[doc][0]
     await wait_for(lambda: not drift(session.client.diagnostics.get(doc)), what="admin clean")
+
+
+@pytest.mark.django
+async def test_consumers_and_the_cache_table_get_their_drift(start: StartSession, project) -> None:
+    """With the websocket and caching generators on: a deleted model's consumer (consumers.py)
+    and its entry in the cache table (cache.py) are errors where they are, and the cache entry's
+    quick fix removes exactly that entry (and the import only it used)."""
+    names = [*NAMES, "websocket", "caching"]
+    write(plan(project.app_dir("catalog"), names))
+    app = project.app_dir("catalog")
+    models_py = app / "models.py"
+    text = models_py.read_text()
+    models_py.write_text(text[: text.index("class Review(")].rstrip() + "\n")
+    session = await start(
+        VSCODE, [project.root], init_options={"diagnosticsDelayMs": 0, "generators": names}
+    )
+    cache = app / "cache.py"
+    doc = session.files.open(cache)
+    found = await wait_for(lambda: drift(session.client.diagnostics.get(doc)), what="cache drift")
+    assert [d.message for d in found] == [
+        "DEPENDENCIES has an entry for Review, which no longer exists."
+    ]
+    assert text_at(cache.read_text(), found[0].range) == "Review"
+    (quick,) = await actions(session, doc, found, only=["quickfix.djgen.drift"])
+    assert quick.title == "Remove DEPENDENCIES[Review] (Review no longer exists)"
+    resolved = await session.client.code_action_resolve_async(quick)
+    session.files.apply(resolved.edit)
+    fixed = session.files.buffers[doc][0]
+    assert "Review" not in fixed
+    before, after = cache.read_text().splitlines(), fixed.splitlines()
+    assert len(before) - len(after) == 1, "one entry removed, the import line edited"
+    consumers = app / "consumers.py"
+    other = session.files.open(consumers)
+    found = await wait_for(
+        lambda: drift(session.client.diagnostics.get(other)), what="consumers drift"
+    )
+    assert [d.message for d in found] == ["ReviewConsumer is for Review, which no longer exists."]
+
+
+@pytest.mark.django
+async def test_drift_check_off_publishes_no_drift(start: StartSession, generated) -> None:
+    """``driftCheck: false`` (what bench/lsp_bench.py compares against): no drift diagnostics."""
+    app = generated.app_dir("catalog")
+    models_py = app / "models.py"
+    models_py.write_text(
+        models_py.read_text().replace("    pages = models.PositiveIntegerField()\n", "")
+    )
+    session = await start(
+        VSCODE, [generated.root], init_options={"diagnosticsDelayMs": 0, "driftCheck": False}
+    )
+    doc = session.files.open(models_py)
+    published = await wait_for(
+        lambda: session.client.diagnostics.get(doc), what="models diagnostics"
+    )
+    # with drift on, this same publication holds the diagnostic on the Book model (pages gone)
+    assert published and not drift(published)
