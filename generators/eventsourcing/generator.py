@@ -11,7 +11,8 @@ What it writes (see ../shared/generated-project.md, "History", "Audit trail" and
   ``store.py`` (append with optimistic concurrency on the unique (aggregate_type,
   aggregate_id, version), load/as-of-a-time from the latest snapshot, a snapshot every
   ``EVENTSTORE_SNAPSHOT_EVERY`` events), ``middleware.py`` (actor and address of the request),
-  ``signals.py`` (post_save/post_delete appends, when ``cqrs`` does not run), ``api.py`` (the
+  ``signals.py`` (post_save/post_delete appends, and m2m_changed ones: an ``updated`` event
+  with the many-to-many field's new pks; when ``cqrs`` does not run), ``api.py`` (the
   history view, the staff-only audit viewset), ``urls.py``, the ``replay_events`` command, and
   migrations: ``0001_initial`` written by djgen's migration engine from ``models.py``,
   ``0002_immutable`` (a PostgreSQL trigger refusing UPDATE/DELETE; nothing elsewhere);
