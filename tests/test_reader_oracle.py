@@ -74,6 +74,29 @@ def test_reader_matches_django_registry(django_project):
     assert django["inherit.Place"]["fields"][4]["related_name"] == "place_children"
 
 
+def test_reader_editable_matches_django(django_project):
+    """``editable`` of every field, as Django's ``field.editable`` has it: the class defaults
+    too (a ``BinaryField(null=True)`` is not editable; a date with ``auto_now`` is not)."""
+    project = django_project(APPS)
+    django = project.model_meta()
+    ours = _ours(_inspect([str(project.app_dir(app)) for app in APPS]))
+    differ = []
+    for label, model in ours.items():
+        theirs = {f["name"]: f["editable"] for f in django[label]["fields"]}
+        for f in model["fields"]:
+            if f["name"] in theirs and f["editable"] != theirs[f["name"]]:
+                differ.append((label, f["name"], f["type"], f["editable"], theirs[f["name"]]))
+    assert differ == []
+    # the corpus has the case (else the comparison above proves nothing about it)
+    binary = [
+        f["editable"]
+        for m in (ours, django)
+        for f in m["fields_app.Everything"]["fields"]
+        if f["name"] == "binary"
+    ]
+    assert binary == [False, False]
+
+
 def test_reader_matches_custom_user_model(django_project):
     project = django_project(USER_APPS, settings={"AUTH_USER_MODEL": "accounts.User"})
     project.check()

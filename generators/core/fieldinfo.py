@@ -201,7 +201,14 @@ def is_auto_timestamp(f: FieldIR) -> bool:
 
 
 def is_editable(f: FieldIR) -> bool:
-    return f.kwarg("editable", True) is not False
+    """``editable`` as passed, else the class's default (False for a BinaryField); a value
+    that is not a literal counts as editable."""
+    from djgen.generators.reader.django_fields import editable_default
+
+    value = f.kwargs.get("editable")
+    if value is None:
+        return editable_default(f.internal_type)
+    return not value.is_literal or value.literal is not False
 
 
 def has_through(f: FieldIR) -> bool:

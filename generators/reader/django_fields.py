@@ -50,6 +50,18 @@ class FieldKind:
     private: bool = False  # GenericForeignKey / GenericRelation: not in local_fields
 
 
+#: Built-in classes whose ``__init__`` defaults ``editable`` to False
+#: (``kwargs.setdefault("editable", False)``): a BinaryField is editable only when models.py
+#: says ``editable=True``; a GeneratedField never is; OrderWrt is Django's own ``_order``.
+NOT_EDITABLE_BY_DEFAULT = frozenset({"BinaryField", "GeneratedField", "OrderWrt"})
+
+
+def editable_default(internal_type: str | None) -> bool:
+    """``editable`` of a field of this built-in class (or a subclass) when models.py does not
+    pass it."""
+    return internal_type not in NOT_EDITABLE_BY_DEFAULT
+
+
 def _kinds(*items: FieldKind) -> dict[str, FieldKind]:
     return {k.name: k for k in items}
 

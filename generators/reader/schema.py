@@ -14,9 +14,11 @@ a field is
 ``{"name", "type", "internal_type", "class_path", "related_model", "relation", "kwargs": {…},
 "expr_kwargs": [name], "args": [source], "primary_key", "auto_created", "parent_link",
 "inherited_from", "on_delete", "related_name", "related_query_name", "through", "known",
-"line"}``.
+"editable", "line"}``.
 ``fields`` lists what Django's ``_meta.local_fields + local_many_to_many`` lists (the implicit pk
 and parent links included, fields of abstract bases included, GenericForeignKey left out).
+``editable`` is Django's ``field.editable``: as passed, else the class's default (False for a
+BinaryField, a GeneratedField, and a date with ``auto_now``/``auto_now_add``).
 ``line`` is where the declaring class (see ``inherited_from``) has it; null for implicit fields.
 ``kwargs`` values are JSON literals when the argument is a literal, else its source text; the
 names of the latter are in ``expr_kwargs``. ``meta`` values follow the same rule.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from djgen.generators.core.fieldinfo import is_auto_timestamp, is_editable
 from djgen.generators.core.ir import ChoicesIR, FieldIR, ModelIR, ModuleIR, Problem
 
 SCHEMA_VERSION = 1
@@ -79,6 +82,7 @@ def field_json(f: FieldIR) -> dict[str, Any]:
         "related_query_name": f.related_query_name,
         "through": f.through,
         "known": f.known,
+        "editable": is_editable(f) and not is_auto_timestamp(f),
         "line": f.span.line if f.span else None,
     }
 
