@@ -219,6 +219,8 @@ def check_migrations(analysis: Analysis, snapshot: Snapshot) -> None:
             module=analysis.module,
             read_text=snapshot.read_text,
             per_model_only=True,
+            # this process asks again after every edit: unchanged models' states stay warm
+            warm=True,
         )
     except Exception as exc:  # MigrationsError (bad migration files) or a detector bug
         analysis.errors.append(f"djgen: migration check skipped for {analysis.app_dir}: {exc}")

@@ -21,6 +21,8 @@ from djgen.generators.migrations import operations as ops
 from djgen.generators.migrations.autodetector import Detector, NeedsDefaultField, suggest_name
 from djgen.generators.migrations.current import CurrentState, current_state
 from djgen.generators.migrations.loader import History, HistoryError, parse_number, read_history
+from djgen.generators.migrations.state import ProjectState
+from djgen.generators.migrations.state_memo import StateMemo
 from djgen.generators.migrations.writer import PlannedMigration, render
 
 ReadText = Callable[[Path], "str | None"]
@@ -123,13 +125,52 @@ def detect(
     read_text: ReadText | None = None,
     defaults: dict[str, str] | None = None,
     per_model_only: bool = False,
+    warm: bool = False,
 ) -> Verdict:
     """Compare the app's models with its migrations. Raises ``MigrationsError`` on bad input.
 
     ``per_model_only``: only ``per_model`` (what each model lacks) is wanted, as in the editor's
     diagnostics: an app without migrations then skips the optimizer; ``descriptions`` are then
-    unfolded operations."""
-    return _analyse(Path(app_dir), module, read_text, defaults, verdict_only=per_model_only).verdict
+    unfolded operations.
+
+    ``warm``: a long-lived process (the language server) asks again and again: the model states
+    of unchanged models and the history's replayed state are kept in this process between calls
+    (``state_memo``), and the comparison skips models whose two states are identical. The
+    verdict is the same as without."""
+    return _analyse(
+        Path(app_dir), module, read_text, defaults, verdict_only=per_model_only, warm=warm
+    ).verdict
+
+
+#: The warm memos of the apps this process asked about (``detect(warm=True)``), newest last.
+_WARM: dict[str, StateMemo] = {}
+_WARM_LIMIT = 16
+
+
+def warm_memo(app_dir: Path) -> StateMemo:
+    """The memo of one app folder (bounded: the ``_WARM_LIMIT`` apps asked about last)."""
+    key = str(app_dir.resolve())
+    memo = _WARM.pop(key, None) or StateMemo()
+    _WARM[key] = memo
+    while len(_WARM) > _WARM_LIMIT:
+        del _WARM[next(iter(_WARM))]
+    return memo
+
+
+def _history_state(history: History, memo: StateMemo | None) -> ProjectState:
+    """``history.state()``; with a memo, the same replay again while every migration file parses
+    to the same cached operations (the loader caches parses by text)."""
+    if memo is None:
+        return history.state()
+    key = tuple((m.name, id(m.operations)) for m in history.migrations)
+    with memo.lock:
+        if memo.history is not None and memo.history[0] == key:
+            return memo.history[1][1]
+        state = history.state()
+        memo.unchanged.clear()
+        # the operation lists are held so their ids stay theirs
+        memo.history = (key, ([m.operations for m in history.migrations], state))
+        return state
 
 
 def make_migration(
@@ -223,6 +264,7 @@ def _analyse(
     defaults: dict[str, str] | None,
     *,
     verdict_only: bool = False,
+    warm: bool = False,
 ) -> _Analysis:
     """``verdict_only``: the caller wants the verdict, not a file: an app without migrations
     then skips the optimizer (every model is simply new), which on hundreds of models is the
@@ -240,8 +282,9 @@ def _analyse(
         raise MigrationsError(str(exc)) from exc
     if len(history.leaves) > 1:
         raise MigrationsError(history.problems[0])
-    from_state = history.state()
-    current = current_state(module, read_text=read_text)
+    memo = warm_memo(app_dir) if warm else None
+    from_state = _history_state(history, memo)
+    current = current_state(module, read_text=read_text, memo=memo)
     families = {
         (m.name.lower(), f.name): f.internal_type
         for m in module.models
@@ -258,6 +301,8 @@ def _analyse(
         other_leaves=_OtherLeaves(app_dir),
         family=families,
         optimize=not (verdict_only and not history.migrations),
+        skip_unchanged=warm,
+        unchanged_memo=memo.unchanged if memo is not None else None,
     )
     changes = detector.changes()
     names = {m.name.lower(): m.name for m in module.models}

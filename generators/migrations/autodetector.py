@@ -98,6 +98,12 @@ class Detector:
     #: Fold the operations as Django's optimizer does (the file djgen writes); off for a verdict
     #: on an app without migrations, where only "which models are new" is asked.
     optimize: bool = True
+    #: Leave out of the comparison the kept models whose two states are identical (they give
+    #: no operation: ``unchanged``); the warm editor verdict on hundreds of models.
+    skip_unchanged: bool = False
+    #: ``unchanged`` answers by the identity of the two states (both kept alive in the value),
+    #: for a caller whose states are reused, never mutated, between detections.
+    unchanged_memo: dict[tuple[int, int], tuple[ModelState, ModelState, bool]] | None = None
 
     def __post_init__(self) -> None:
         self.generated: list[ops.Operation] = []
@@ -127,6 +133,22 @@ class Detector:
             else:
                 models.add(key)
         return models, proxies, unmanaged
+
+    def _changed(self, keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        return {k for k in keys if not self._unchanged(k)}
+
+    def _unchanged(self, key: tuple[str, str]) -> bool:
+        old, new = self.from_state.models[key], self.to_state.models[key]
+        memo = self.unchanged_memo
+        if memo is None:
+            return unchanged(old, new)
+        pair = (id(old), id(new))
+        hit = memo.get(pair)
+        if hit is not None and hit[0] is old and hit[1] is new:
+            return hit[2]
+        answer = unchanged(old, new)
+        memo[pair] = (old, new, answer)
+        return answer
 
     def field_key(self, fs: FieldState) -> tuple[Any, ...]:
         return fs.key(self.swappable)
@@ -226,6 +248,10 @@ class Detector:
         self.kept_models = old_models & new_models
         self.kept_proxies = old_proxies & new_proxies
         self.kept_unmanaged = old_unmanaged & new_unmanaged
+        if self.skip_unchanged:
+            self.kept_models = self._changed(self.kept_models)
+            self.kept_proxies = self._changed(self.kept_proxies)
+            self.kept_unmanaged = self._changed(self.kept_unmanaged)
         self.old_field_keys = {
             (app, m, f)
             for app, m in self.kept_models
@@ -677,6 +703,70 @@ class Detector:
             new = self.to_state.models[(app, name)].options.get("db_table")
             if not self._same(old, new):
                 self.add(ops.AlterModelTable(name, new))
+
+
+def unchanged(old: ModelState, new: ModelState) -> bool:
+    """Whether a kept model's comparison cannot give an operation: the two states are the same
+    value for value and type for type (so every comparison above sees equal inputs), and no two
+    constraints share a name (``create_altered_constraints`` pairs constraints by name across
+    positions)."""
+    if old is new:
+        return _distinct_constraint_names(new)
+    return (
+        old.app_label == new.app_label
+        and old.name == new.name
+        and _strict_equal(old.fields, new.fields)
+        and _strict_equal(old.options, new.options)
+        and _strict_equal(old.bases, new.bases)
+        and _strict_equal(old.managers, new.managers)
+        and _distinct_constraint_names(new)
+    )
+
+
+def _distinct_constraint_names(ms: ModelState) -> bool:
+    constraints = ms.options.get("constraints") or []
+    if len(constraints) < 2:
+        return True
+    names = [code_kwarg(c, "name") if isinstance(c, Code) else None for c in constraints]
+    return None not in names and len(set(names)) == len(names)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _strict_equal(a: Any, b: Any) -> bool:
+    """``a == b`` with types equal at every level (``True`` is not ``1``); False for values of
+    kinds it does not know."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, _SCALARS):
+        return a == b
+    if isinstance(a, Code):
+        # the comparisons read a value's text only (its imports are for writing it)
+        return a.text == b.text
+    if isinstance(a, FieldState):
+        return (
+            a.name == b.name
+            and a.path == b.path
+            and _strict_equal(a.args, b.args)
+            and _strict_equal(a.kwargs, b.kwargs)
+        )
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_strict_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        # as mappings: the comparisons look keys up or sort them (fields, keywords, options)
+        return len(a) == len(b) and all(
+            type(k) is str and k in b and _strict_equal(v, b[k]) for k, v in a.items()
+        )
+    if isinstance(a, (set, frozenset)):
+        return a == b and all(_plain_strings(x) for x in a) and all(_plain_strings(x) for x in b)
+    return False
+
+
+def _plain_strings(value: Any) -> bool:
+    if type(value) is str:
+        return True
+    return type(value) is tuple and all(type(x) is str for x in value)
 
 
 #: Short spellings accepted for one-off defaults.

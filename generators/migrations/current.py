@@ -39,6 +39,14 @@ from djgen.generators.migrations.state import (
     ProjectState,
     normalize_path,
 )
+from djgen.generators.migrations.state_memo import (
+    Entry,
+    Lookup,
+    Recorder,
+    RecordingDict,
+    RecordingSet,
+    StateMemo,
+)
 from djgen.generators.reader.names import dotted_name
 
 ReadText = Callable[[Path], "str | None"]
@@ -209,17 +217,36 @@ class CurrentState:
         return [f"{model}: {r}" for model, rs in self.undecidable.items() for r in rs]
 
 
-def current_state(module: ModuleIR, *, read_text: ReadText | None = None) -> CurrentState:
-    builder = _Builder(module, read_text)
-    return builder.build()
+def current_state(
+    module: ModuleIR, *, read_text: ReadText | None = None, memo: StateMemo | None = None
+) -> CurrentState:
+    """``memo``: reuse the model states of earlier builds whose inputs did not change (the
+    language server's warm state, ``state_memo``); the result is the same either way."""
+    if memo is None:
+        return _Builder(module, read_text).build()
+    with memo.lock:
+        memo.begin()
+        builder = _Builder(module, read_text, memo)
+        result = builder.build()
+        memo.end({m.name for m in module.models})
+        return result
 
 
 class _Builder:
-    def __init__(self, module: ModuleIR, read_text: ReadText | None):
+    def __init__(self, module: ModuleIR, read_text: ReadText | None, memo: StateMemo | None = None):
         self.module = module
         self.read_text = read_text
         self.scopes: dict[str, ModuleScope] = {}
-        self.other_scopes: dict[str, ModuleScope | None] = {}
+        self.memo = memo
+        #: While a memoised model state is built: its lookups, and what it notes.
+        self.recorder = Recorder() if memo is not None else None
+        self._notes: tuple[str, list[str]] | None = None
+        self._notes_elsewhere = False
+        #: What each lookup finds in this build (many models make the same ones).
+        self._found_now: dict[Lookup, object] = {}
+        self.other_scopes: dict[str, ModuleScope | None] = (
+            RecordingDict({}, "others", self.recorder) if self.recorder is not None else {}
+        )
         self.import_root = _import_root(module)
         self.result = CurrentState(
             ProjectState(),
@@ -262,6 +289,14 @@ class _Builder:
             nested = scope.nested_classes.get(other.span.line) if other.span else None
             if nested is not None and nested.name == other.name and other.path == model.path:
                 scope.classes[other.name] = nested
+        if self.recorder is not None:
+            rec = self.recorder
+            scope.classes = RecordingDict(scope.classes, f"classes:{path}", rec)
+            scope.constants = RecordingDict(scope.constants, f"constants:{path}", rec)
+            scope.imports = RecordingDict(scope.imports, f"imports:{path}", rec)
+            scope.choices = RecordingDict(scope.choices, f"choices:{path}", rec)
+            scope.nested_classes = RecordingDict(scope.nested_classes, f"nested:{path}", rec)
+            scope.functions = RecordingSet(scope.functions, f"functions:{path}", rec)
         self.scopes[path] = scope
         return scope
 
@@ -292,11 +327,98 @@ class _Builder:
         return self.result
 
     def note(self, model: ModelIR, reason: str) -> None:
+        if self._notes is not None:
+            if model.name == self._notes[0]:
+                self._notes[1].append(reason)
+            else:
+                self._notes_elsewhere = True
         reasons = self.result.undecidable.setdefault(model.name, [])
         if reason not in reasons:
             reasons.append(reason)
 
+    # -- the warm path (``state_memo``) ------------------------------------------------------
+
     def model_state(self, model: ModelIR) -> ModelState:
+        """The model's state: built, or (with a memo) an earlier build's when every input it
+        read is unchanged."""
+        memo, recorder = self.memo, self.recorder
+        if memo is None or recorder is None:
+            return self._model_state(model)
+        scope = self.scope(model)
+        ir = memo.ir_fingerprint(model)
+        context = (
+            self.module.app_label,
+            self.module.auth_user_model,
+            self.module.module,
+            self.module.path,
+            model.path,
+            scope.module,
+            str(self.import_root),
+            tuple(scope.star_modules),
+        )
+        entry = memo.find(model.name, ir, context, self._found)
+        if entry is not None:
+            for reason in entry.notes:
+                self.note(model, reason)
+            return entry.state
+        # a fresh build reads every value itself (no cached evaluation made for another model)
+        scope.cache.clear()
+        for other in dict.values(self.other_scopes):
+            if other is not None:
+                other.cache.clear()
+        recorder.start()
+        self._notes, self._notes_elsewhere = (model.name, []), False
+        try:
+            ms = self._model_state(model)
+        finally:
+            lookups = recorder.stop()
+            notes, self._notes = self._notes, None
+        if lookups is not None and notes is not None and not self._notes_elsewhere:
+            reads = tuple((lk, self._found(lk)) for lk in dict.fromkeys(lookups))
+            memo.store(model.name, Entry(ir, context, reads, ms, tuple(notes[1])))
+        return ms
+
+    def _found(self, lookup: Lookup) -> object:
+        """What ``lookup`` finds in this build, as it is compared with an earlier build's."""
+        if lookup in self._found_now:
+            return self._found_now[lookup]
+        found = self._find(lookup)
+        self._found_now[lookup] = found
+        return found
+
+    def _find(self, lookup: Lookup) -> object:
+        assert self.memo is not None
+        kind, key = lookup
+        where, _, path = kind.partition(":")
+        if where == "others":
+            home = next(iter(dict.values(self.scopes)), None)
+            other = home.other(key) if home is not None else dict.get(self.other_scopes, key)
+            if other is None:
+                return None
+            return ("text", other.source_text) if other.source_text is not None else object()
+        if where == "pk":
+            return dict.get(self.result.pk_names, key)
+        if where == "local":
+            local = self._local_model(key)
+            return None if local is None else tuple(local.model_bases)
+        scope = self.scopes.get(path)
+        if scope is None:
+            return object()
+        if where in ("classes", "constants", "nested"):
+            table = {"classes": scope.classes, "constants": scope.constants}.get(
+                where, scope.nested_classes
+            )
+            return self.memo.dump(dict.get(table, key))
+        if where == "imports":
+            return dict.get(scope.imports, key)
+        if where == "functions":
+            return set.__contains__(scope.functions, key)
+        if where == "choices":
+            ch = dict.get(scope.choices, key)
+            return None if ch is None else self.memo.ir_fingerprint(ch)
+        return object()
+
+    def _model_state(self, model: ModelIR) -> ModelState:
         scope = self.scope(model)
         resolver = Resolver(scope, owner=model.name)
         ms = ModelState(model.app_label, model.name)
@@ -349,6 +471,8 @@ class _Builder:
             target = f.related_model.lower()
             if "." not in target:
                 target = f"{self.module.app_label}.{target}"
+            if self.recorder is not None:
+                self.recorder.add("pk", target)
             if kwargs["to_field"].text.strip("'\"") == self.result.pk_names.get(target, "id"):
                 del kwargs["to_field"]
         if f.primary_key:
@@ -588,6 +712,8 @@ class _Builder:
                 yield (q[0] if q else source), None
 
     def _local_model(self, label: str) -> ModelIR | None:
+        if self.recorder is not None:
+            self.recorder.add("local", label)
         app, _, name = label.rpartition(".")
         for m in self.module.models:
             if m.name == name and (m.app_label == app or not app):

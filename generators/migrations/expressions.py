@@ -131,6 +131,9 @@ class ModuleScope:
     #: The folder the project's modules import from (to read constants of other modules).
     root: Path | None = None
     others: dict[str, ModuleScope | None] = field(default_factory=dict)
+    #: The text another module's scope was read from (``other``): what a memoised model state
+    #: that consulted this module depends on (``state_memo``).
+    source_text: str | None = field(default=None, repr=False, compare=False)
 
     def other(self, module: str) -> ModuleScope | None:
         """The scope of another module of the project (None when it is not in the project)."""
@@ -163,6 +166,7 @@ class ModuleScope:
                     text = None
                 if text is not None:
                     scope = ModuleScope.from_source(text, module, None)
+                    scope.source_text = text
                     scope.root = self.root
                     scope.others = self.others
         self.others[module] = scope
