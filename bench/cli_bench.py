@@ -10,7 +10,13 @@ migrations work's own benchmark); otherwise it times ``djgen makemigrations APP 
 Django's ``makemigrations --check --dry-run`` on the same projects in three states (no
 migrations, migrated, one field added) and compares their verdicts (exit codes).
 
-Run: ``python bench/cli_bench.py [--quick] [--models 1000] [--json-out DIR]``.
+The API generators alone (serializer, filterset, viewset, admin: the issue-17 target of under
+2 s at 1,000 models) are timed beside a baseline commit (``--baseline REV``, default
+``HEAD``: the committed code, so uncommitted speed work shows as before/after), interleaved run
+by run on fresh copies of the same project, with ``djgen list`` the same way; both must write
+the same files.
+
+Run: ``python bench/cli_bench.py [--quick] [--models 1000] [--baseline REV] [--json-out DIR]``.
 """
 
 from __future__ import annotations
@@ -180,6 +186,144 @@ def bench_generate(work: Path, models: int, repeats: int, timeout: float) -> Gen
         done = result.stages[-1]["stage"] if result.stages else "the start"
         result.notes.append(f"stage breakdown: {stages.tail} (in the stage after {done})")
     return result
+
+
+# -- the API generators beside a baseline commit ------------------------------------------------
+
+API_GENERATORS = "serializer,filterset,viewset,admin"
+REPO = BENCH_DIR.parent
+
+
+def baseline_root(work: Path, rev: str) -> Path | None:
+    """A folder to put first on ``sys.path`` so ``import djgen`` is the code of commit ``rev``
+    (``git archive`` of generators/ and server/); None when git cannot give it."""
+    src = work / "baseline-src"
+    src.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev, "generators", "server"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    root = work / "baseline-pkg"
+    (root / "djgen").mkdir(parents=True)
+    (root / "djgen" / "__init__.py").write_text("", encoding="utf-8")
+    for name in ("generators", "server"):
+        (root / "djgen" / name).symlink_to(src / name)
+    return root
+
+
+def _djgen_argv(root: Path | None, *args: str) -> list[str]:
+    """``djgen ARGS`` run from the installed code (root None) or from ``root``."""
+    if root is None:
+        return [DJGEN, *args]
+    code = f"import sys; sys.path.insert(0, {str(root)!r}); from djgen.generators.cli import main"
+    return [sys.executable, "-c", code + "; sys.exit(main())", *args]
+
+
+def _tree(app: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(app)): p.read_text(encoding="utf-8")
+        for p in sorted(app.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
+
+
+@dataclass
+class SideBySide:
+    """The API generators and ``djgen list``, this tree beside the baseline, interleaved."""
+
+    baseline: str
+    models: int
+    generate: dict[str, Series] = field(default_factory=dict)
+    listing: dict[str, Series] = field(default_factory=dict)
+    same_output: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "baseline": self.baseline,
+            "models": self.models,
+            "generate": {k: v.to_json() for k, v in self.generate.items()},
+            "list": {k: v.to_json() for k, v in self.listing.items()},
+            "same_output": self.same_output,
+            "notes": self.notes,
+        }
+
+
+def bench_api_side_by_side(
+    work: Path, models: int, repeats: int, timeout: float, rev: str
+) -> SideBySide:
+    result = SideBySide(rev, models)
+    template = work / "api-template"
+    write_project(template, models)
+    root = baseline_root(work, rev)
+    if root is None:
+        result.notes.append(f"no baseline: git archive {rev} failed")
+    sides: dict[str, Path | None] = {"this tree": None}
+    if root is not None:
+        sides[f"baseline {rev}"] = root
+    outputs: dict[str, dict[str, str]] = {}
+    for name in sides:
+        result.generate[name] = Series(name)
+        result.listing[name] = Series(name)
+    for i in range(repeats):
+        for name, side in sides.items():
+            copy = work / f"api-{i}-{len(outputs)}-{name.split()[0]}"
+            shutil.copytree(template, copy)
+            argv = _djgen_argv(side, "generate", API_GENERATORS, str(copy / APP_LABEL), "--write")
+            run = timed(argv, cwd=copy, timeout=timeout)
+            if run.code != 0:
+                result.notes.append(f"{name}: generate exited {run.code}: {run.tail}")
+                continue
+            result.generate[name].add(run.ms)
+            outputs.setdefault(name, _tree(copy / APP_LABEL))
+            shutil.rmtree(copy)
+            run = timed(_djgen_argv(side, "list"), cwd=work, timeout=timeout)
+            if run.code == 0:
+                result.listing[name].add(run.ms)
+    if len(outputs) == 2:
+        first, second = outputs.values()
+        result.same_output = first == second
+    return result
+
+
+def render_side_by_side(side: SideBySide) -> str:
+    names = list(side.generate)
+    out = [
+        f"API generators ({API_GENERATORS}) on {side.models} models, `--write`, fresh copies, "
+        f"this tree beside {side.baseline} (interleaved):",
+        "",
+    ]
+    rows = []
+    for label, series_of in (("generate --write", side.generate), ("djgen list", side.listing)):
+        here = series_of.get(names[0])
+        base = series_of.get(names[1]) if len(names) > 1 else None
+        ratio = (
+            f"{base.p50 / here.p50:.2f}x faster"
+            if here and base and here.samples and base.samples and here.p50
+            else "—"
+        )
+        rows.append(
+            [
+                label,
+                f"{fmt_ms(here.p50)} / {fmt_ms(here.p95)}" if here and here.samples else "—",
+                f"{fmt_ms(base.p50)} / {fmt_ms(base.p95)}" if base and base.samples else "—",
+                ratio,
+            ]
+        )
+    headers = ["run", "this tree p50 / p95 ms", f"{side.baseline} p50 / p95 ms", "ratio"]
+    out.append(table(headers, rows))
+    if side.same_output is not None:
+        out.append(
+            "\nBoth wrote the same files."
+            if side.same_output
+            else "\nThe two wrote DIFFERENT files."
+        )
+    out.extend(f"note: {n}" for n in side.notes)
+    return "\n".join(out)
 
 
 # -- migrations ---------------------------------------------------------------------------------
@@ -412,19 +556,36 @@ def main(argv: list[str] | None = None) -> int:
         "--migration-sizes", default="300", help="model counts for the migration verdict comparison"
     )
     parser.add_argument("--migration-repeats", type=int, default=3)
+    parser.add_argument(
+        "--baseline", default="HEAD", help="commit the API generators are timed beside"
+    )
+    parser.add_argument("--api-repeats", type=int, default=5)
+    parser.add_argument("--no-api", action="store_true", help="skip the side-by-side part")
+    parser.add_argument(
+        "--api-only", action="store_true", help="only the side-by-side part (no generate all)"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat")
     parser.add_argument("--no-migrations", action="store_true", help="skip the verdict part")
     parser.add_argument("--json-out", type=Path)
     parser.add_argument("--no-json", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
-        args.models, args.repeats = min(args.models, 50), 1
+        args.models, args.repeats, args.api_repeats = min(args.models, 50), 1, 1
         args.migration_sizes, args.migration_repeats = "20", 1
     info = machine()
     print(f"machine: {machine_line(info)}", flush=True)
     sizes = [int(s) for s in args.migration_sizes.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="djgen-cli-bench-") as tmp:
         work = Path(tmp)
+        side = None
+        if not args.no_api:
+            print(f"API generators: {args.models} models x {args.api_repeats}", flush=True)
+            side = bench_api_side_by_side(
+                work, args.models, args.api_repeats, args.timeout, args.baseline
+            )
+            print(render_side_by_side(side), flush=True)
+        if args.api_only:
+            return 0
         print(f"generate all: {args.models} models x {args.repeats}", flush=True)
         gen = bench_generate(work, args.models, args.repeats, args.timeout)
         print(f"migration verdicts: {sizes} models x {args.migration_repeats}", flush=True)
@@ -433,8 +594,22 @@ def main(argv: list[str] | None = None) -> int:
         else:
             migrations = bench_migrations(work, sizes, args.migration_repeats)
     print()
+    if side is not None:
+        print(render_side_by_side(side))
+        print()
     print(render(gen, migrations))
     verdicts = targets_verdict(gen, migrations)
+    here = side.generate.get("this tree") if side is not None else None
+    if here is not None and here.samples:
+        verdicts.insert(
+            0,
+            {
+                "target": f"djgen generate {API_GENERATORS} for {side.models} models: < 2 s",
+                "measured": here.p50,
+                "holds": here.p50 < 2000 if side.models == 1000 else None,
+                "detail": f"p50 {here.p50 / 1000:.2f} s",
+            },
+        )
     if verdicts:
         print()
         rows = [
@@ -450,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "machine": info,
                 "generate": gen.to_json(),
+                "api_side_by_side": side.to_json() if side is not None else None,
                 "migrations": migrations,
                 "targets": verdicts,
             },

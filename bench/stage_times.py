@@ -29,8 +29,10 @@ def main(argv: list[str]) -> int:
     names = argv[1] if len(argv) > 1 else "all"
 
     start = time.perf_counter()
+    import gc
     from dataclasses import replace
 
+    from djgen.generators.cli import BATCH_GC_THRESHOLD
     from djgen.generators.core.config import load_config
     from djgen.generators.core.pipeline import build_context
     from djgen.generators.core.registry import get_generator, resolve
@@ -38,6 +40,7 @@ def main(argv: list[str]) -> int:
     from djgen.generators.reader import read_app
 
     emit("import djgen", (time.perf_counter() - start) * 1000)
+    gc.set_threshold(BATCH_GC_THRESHOLD, *gc.get_threshold()[1:])  # as the CLI runs
 
     start = time.perf_counter()
     module = read_app(app_dir)

@@ -10,6 +10,7 @@ one-line message on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -466,6 +467,13 @@ def _unavailable(what: str) -> int:
     return EXIT_USAGE
 
 
+#: Young-generation threshold of the cyclic collector for one-shot commands (CPython's default
+#: is 700): a command keeps what it builds (IR, syntax trees, rendered code) to its end, so the
+#: collector's passes over those objects found nothing to free and took about a third of
+#: ``generate``'s time on 1,000 models. The language server keeps the default.
+BATCH_GC_THRESHOLD = 100_000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == ["makemigrations"]:  # an unchanged app's --check: from the verdict cache
@@ -475,6 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return answered
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command != "lsp":
+        gc.set_threshold(BATCH_GC_THRESHOLD, *gc.get_threshold()[1:])
     try:
         return int(args.func(args) or 0)
     except CLIError as exc:

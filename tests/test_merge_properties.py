@@ -19,6 +19,7 @@ from test_merge import assert_user_code_kept, ruff, without_generated
 from djgen.generators.core.artifacts import Artifact, Definition, Import
 from djgen.generators.merge import defined_identities, merge
 from djgen.generators.merge.definitions import _merge_existing
+from djgen.generators.merge.text import used_names_in
 
 DOCSTRINGS = ['"""Module docs."""', "'''Odd  docstring\n\nwith lines.'''", '"""Docs"""  # note']
 
@@ -275,3 +276,97 @@ def test_new_file_text_path_equals_libcst_path(artifact: Artifact) -> None:
     assert lines(fast.text) == lines(slow.text)
     assert fast.changes == slow.changes
     assert fast.imports_added == slow.imports_added
+
+
+NAME_SAMPLES = [
+    'x = f"{Book.title!r:>{width}} {{literal}} {js.dumps(C)}"',
+    "class A(Base, metaclass=Meta):\n    def f(self, request: Request = None, *a, k=os):\n"
+    "        return serializers.Field(source='Group', read_only=True) == Author",
+    "admin.site.register(Book, BookAdmin)  # Group in a comment",
+    "values = [generics for generics in (viewsets, 1e5, 0x1F)]",
+    'text = """multi\nline ClassVar"""\nother = r"\\\\" + DefaultRouter',
+    "lambda_ = lambda a, b=Base: a or b",
+]
+
+
+@PROPERTY_SETTINGS
+@given(st.one_of(_definitions().map(lambda d: d.code), st.sampled_from(NAME_SAMPLES)))
+def test_used_names_cover_every_ast_name(code: str) -> None:
+    """The new-file path picks imports by a token scan of the written code: it must find
+    every name ``ast`` sees (a superset), or an import the code needs would be left out."""
+    tree = ast.parse(code)
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    assert names <= used_names_in(code), names - used_names_in(code)
+    strings = {"Group", "ClassVar"} - names  # only in strings and comments
+    assert not strings & used_names_in(code)
+
+
+def _whole(existing: str | None, artifact: Artifact, *, force: bool) -> str:
+    """The merge with every statement rendered by LibCST and imports added by its visitor."""
+    from djgen.generators.merge import definitions, imports
+
+    definitions.SPLICE, imports.FAST_EXTEND = False, False
+    try:
+        return merge(existing, artifact, force=force).text
+    finally:
+        definitions.SPLICE, imports.FAST_EXTEND = True, True
+
+
+FROM_IMPORTS = [
+    "from .models import Author, Group",
+    "from .models import (\n    Author,\n    Publisher,\n)",
+    "from rest_framework import serializers",
+    "from rest_framework import (\n    generics,\n    viewsets,\n)",
+    "from rest_framework import viewsets as vs",
+    "from ..core import Base",
+    "from .views import BookViewSet, AuthorViewSet",
+    "import os",
+]
+
+
+@st.composite
+def files_with_imports(draw: st.DrawFn) -> str:
+    """Files whose import block already has ``from`` statements the artifacts' imports extend."""
+    parts = [draw(st.sampled_from(DOCSTRINGS))] if draw(st.booleans()) else []
+    parts += draw(st.lists(st.sampled_from(FROM_IMPORTS), min_size=1, max_size=4, unique=True))
+    parts += draw(st.lists(st.sampled_from(CHUNKS), max_size=5))
+    text = ""
+    for index, part in enumerate(parts):
+        text += "\n" * (draw(st.integers(0, 2)) if index else 0) + part + "\n"
+    return text
+
+
+FROM_POOL = [
+    Import(".models", "Book"),
+    Import(".models", "Author"),
+    Import(".models", "PublisherContractAmendmentHistoryEntryWithAVeryLongName"),
+    Import("rest_framework", "serializers"),
+    Import("rest_framework", "generics"),
+    Import(".views", "BookViewSet"),
+    Import("..core", "Base"),
+]
+#: Artifacts importing only names ``from`` modules the files above import from already.
+from_artifacts = st.builds(
+    lambda generator, imports, definitions: Artifact(
+        generator=generator, target="target.py", imports=imports, definitions=definitions
+    ),
+    st.sampled_from(["serializer", "viewset"]),
+    st.lists(st.sampled_from(FROM_POOL), min_size=1, max_size=4),
+    st.lists(_definitions(), min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(existing_files(), files_with_imports()),
+    st.one_of(artifacts, from_artifacts),
+    st.booleans(),
+)
+def test_splice_equals_full_render(existing: str, artifact: Artifact, force: bool) -> None:
+    """Merging into an existing file splices the new code in (only changed statements are
+    rendered, an existing ``from`` import is extended without LibCST's visitor): byte for byte
+    what rendering the whole merged module gives, also when merging into the result again."""
+    spliced = merge(existing, artifact, force=force).text
+    assert spliced == _whole(existing, artifact, force=force)
+    changed = _changed(artifact)
+    assert merge(spliced, changed, force=True).text == _whole(spliced, changed, force=True)

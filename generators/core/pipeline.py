@@ -206,7 +206,7 @@ def plan(
     defaults: Mapping[str, str] | None = None,
 ) -> list[FileChange]:
     """What generating ``names`` for the app would do to each target file."""
-    from djgen.generators.merge.imports import first_party
+    from djgen.generators.merge.import_order import first_party
 
     app = app_dir_of(app_dir)
     read = read_text or read_disk

@@ -9,6 +9,8 @@ exist, and adds the imports the written definitions need (``merge_imports``). Wi
 ``force=True`` a definition is replaced only while its marker comment is still there. Every
 other byte of the file stays as it was; merging twice gives the same text as merging once.
 ``defined_identities`` (from ``merge_scan``) answers "what does this file already have" fast.
+The entry point ``merge`` is in ``text``: new files and files with nothing missing never reach
+LibCST; this module is imported only when a tree is needed.
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from djgen.generators.core.artifacts import (
     GENERATED_MARKER,
     Artifact,
     Definition,
-    Import,
     MergeChange,
     MergeResult,
 )
@@ -31,22 +32,19 @@ from djgen.generators.merge.imports import (
     add_imports,
     is_def,
     is_docstring,
-    normalise_import,
     plan_imports,
     with_blank_lines,
 )
 from djgen.generators.merge.scan import StatementFacts, defined_identities, has_definition
+from djgen.generators.merge.text import (
+    MergeError,
+    merge,
+    needed_imports,
+    nothing_to_add,
+    render_header,
+)
 
 __all__ = ["MergeError", "defined_identities", "merge"]
-
-
-class MergeError(ValueError):
-    """The target file (or the generated code) cannot be parsed, so nothing can be merged."""
-
-    def __init__(self, message: str, *, line: int | None = None, col: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
-        self.col = col
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,239 +327,16 @@ class _Document:
 # --------------------------------------------------------------------------------------------
 
 
-def _render_header(header: str | None) -> str:
-    if not header:
-        return ""
-    body = "\n".join(line.rstrip() for line in header.strip().splitlines())
-    body = body.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
-        body += " "
-    return f'"""{body}\n"""\n' if "\n" in body else f'"""{body}"""\n'
-
-
-def _merge_whole_file(existing: str | None, artifact: Artifact) -> MergeResult:
-    content = artifact.content or ""
-    if existing is None:
-        return MergeResult(content, "", [MergeChange(artifact.target, "added")])
-    if existing == content:
-        return MergeResult(existing, existing, [MergeChange(artifact.target, "kept")])
-    reason = f"{artifact.target} already exists; djgen never overwrites a whole file"
-    return MergeResult(existing, existing, [MergeChange(artifact.target, "skipped", reason)])
-
-
-def _needed_imports(artifact: Artifact, written: list[_Generated]) -> list[Import]:
-    """The artifact's imports that the written definitions use (all, if it has none)."""
-    imports = [normalise_import(item) for item in artifact.imports]
-    if not artifact.definitions:
-        return imports
-    if not written:
-        return []
-    names = set().union(*(g.names for g in written))
-    needed = []
-    for item in imports:
-        bound = item.alias or (item.name if item.name else item.module.split(".")[0])
-        if item.module == "__future__" or bound in names:
-            needed.append(item)
-    return needed
-
-
-@dataclass
-class _Text:
-    """One definition for a new file: its text (marker included) and ``ast`` facts."""
-
-    definition: Definition
-    text: str
-    facts: StatementFacts
-    names: set[str]
-    kind: str  # "def" or "other"
-
-
-def _text_definition(definition: Definition, generator: str) -> _Text:
-    """``_parse_generated`` for a new file: the same checks, with ``ast`` only."""
-    code = definition.code.replace("\r\n", "\n").strip("\n") + "\n"
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError) as error:
-        raise MergeError(
-            f"generator {generator!r} produced invalid Python for {definition.identity}: {error}"
-        ) from None
-    if len(tree.body) != 1:
-        raise MergeError(
-            f"generator {generator!r} produced {len(tree.body)} statements for"
-            f" {definition.identity}; a definition is exactly one top-level statement"
-        )
-    facts = StatementFacts(list(tree.body))
-    if not has_definition(definition, [facts]):
-        raise MergeError(
-            f"generator {generator!r}: the code for {definition.identity} does not define"
-            f" {definition.identity} (kind {definition.kind!r})"
-        )
-    lines = code.splitlines(keepends=True)
-    start = 0
-    comments: list[str] = []
-    while start < len(lines) and (
-        not lines[start].strip() or lines[start].lstrip().startswith("#")
-    ):
-        if lines[start].strip():
-            comments.append(lines[start].strip() + "\n")
-        start += 1
-    marker = f"{GENERATED_MARKER}: {generator}\n"
-    text = "".join([*comments, marker, *lines[start:]])
-    node = tree.body[0]
-    kind = (
-        "def"
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-        else "other"
-    )
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    return _Text(definition, text, facts, names, kind)
-
-
-def _text_blank_lines(previous: str | None, current: str, *, close: bool) -> int:
-    """``_blank_lines`` on statement kinds ("def", "import", "other")."""
-    if previous is None:
-        return 0
-    if previous == "def" or current == "def":
-        return 2
-    if previous == "import" and current != "import":
-        return 1
-    return 0 if close else 1
-
-
-def _merge_new_file(artifact: Artifact) -> MergeResult:
-    """A new target file, built as text: what the LibCST path gives for ``existing=None``,
-    without parsing every generated definition with LibCST (slow for thousands of them)."""
-    items: list[_Text] = []
-    changes: list[MergeChange] = []
-    handled: set[str] = set()
-    provided: set[str] = set()  # identities the items so far define
-    for definition in artifact.definitions:
-        identity = definition.identity
-        item = _text_definition(definition, artifact.generator)
-        if identity in handled and definition.kind != "statement":
-            changes.append(MergeChange(identity, "kept", "the artifact defines it twice"))
-            continue
-        handled.add(identity)
-        exists = (
-            has_definition(definition, (x.facts for x in items))
-            if definition.kind == "statement"
-            else any(i in provided for i in definition.identities)
-        )
-        if exists:
-            changes.append(MergeChange(identity, "kept"))
-            continue
-        provided |= item.facts.identities
-        index = len(items)
-        if definition.after:
-            hits = [i for i, x in enumerate(items) if x.facts.matches_after(definition.after)]
-            if hits:
-                index = hits[-1] + 1
-            elif definition.before:
-                index = next(
-                    (i for i, x in enumerate(items) if x.facts.matches_before(definition.before)),
-                    index,
-                )
-        elif definition.before:
-            index = next(
-                (i for i, x in enumerate(items) if x.facts.matches_before(definition.before)),
-                index,
-            )
-        items.insert(index, item)
-        changes.append(MergeChange(identity, "added"))
-    head = cst.parse_module(_render_header(artifact.header))
-    if not head.body and not head.has_trailing_newline:
-        head = head.with_changes(has_trailing_newline=True)
-    plan = plan_imports(head, _needed_imports(artifact, items))  # type: ignore[arg-type]
-    try:
-        head, added = add_imports(head, plan.to_add)
-    except (ValueError, cst.ParserSyntaxError) as error:
-        raise MergeError(
-            f"generator {artifact.generator!r} asked for a bad import: {error}"
-        ) from None
-    for item, reason in plan.conflicts:
-        changes.append(MergeChange(item.render(), "skipped", reason))
-    parts = [head.code if head.body else ""]
-    previous: str | None = None
-    if head.body:
-        previous = "import" if _is_import(head.body[-1]) else "other"
-    for i, item in enumerate(items):
-        close = i > 0 and items[i - 1].facts.related_to(item.definition.name)
-        parts.append("\n" * _text_blank_lines(previous, item.kind, close=close))
-        parts.append(item.text)
-        previous = item.kind
-    return MergeResult("".join(parts), "", changes, [item.render() for item in added])
-
-
-def merge(existing: str | None, artifact: Artifact, *, force: bool = False) -> MergeResult:
-    """Merge ``artifact`` into the text of its target file (``None``: the file is new).
-
-    Raises ``MergeError`` (with the line number) when the file or the generated code does not
-    parse; never changes user code. See ``generators/artifacts.py`` for the contract.
-    """
-    if artifact.content is not None:
-        return _merge_whole_file(existing, artifact)
-    if existing is None:
-        return _merge_new_file(artifact)
-    return _merge_existing(existing, artifact, force=force)
-
-
-_STRICT: dict[str, list[StatementFacts] | None] = {}
-
-
-def _strict_facts(text: str) -> list[StatementFacts] | None:
-    """Facts of each top-level statement, None when the text does not parse; memoised by text
-    (the language server asks again and again about the same large target files)."""
-    if text not in _STRICT:
-        try:
-            facts: list[StatementFacts] | None = [
-                StatementFacts([node]) for node in ast.parse(text).body
-            ]
-        except (SyntaxError, ValueError):
-            facts = None
-        if len(_STRICT) >= 16:
-            _STRICT.pop(next(iter(_STRICT)))
-        _STRICT[text] = facts
-    return _STRICT[text]
-
-
-def _nothing_to_add(text: str, artifact: Artifact) -> list[MergeChange] | None:
-    """The "kept" report when the file (read with ``ast`` only) already has every definition;
-    None when something must be written (or the file does not parse: the full path says so)."""
-    facts = _strict_facts(text)
-    if facts is None:
-        return None
-    present: set[str] = set()
-    for item in facts:
-        present |= item.identities
-    changes: list[MergeChange] = []
-    handled: set[str] = set()
-    for definition in artifact.definitions:
-        identity = definition.identity
-        if identity in handled and definition.kind != "statement":
-            changes.append(MergeChange(identity, "kept", "the artifact defines it twice"))
-            continue
-        handled.add(identity)
-        found = (
-            has_definition(definition, facts)
-            if definition.kind == "statement"
-            else any(i in present for i in definition.identities)
-        )
-        if not found:
-            return None
-        changes.append(MergeChange(identity, "kept"))
-    return changes
-
-
 def _merge_existing(
     existing: str | None, artifact: Artifact, *, force: bool = False
 ) -> MergeResult:
     """The LibCST merge (also used for new files by the tests, to check ``_merge_new_file``)."""
     original = "" if existing is None else existing
-    text = _render_header(artifact.header) if existing is None else existing
+    text = render_header(artifact.header) if existing is None else existing
     bom = "\ufeff" if text.startswith("\ufeff") else ""  # kept, but neither parser wants it
     text = text[len(bom) :]
     if existing is not None and not force and artifact.definitions:
-        unchanged = _nothing_to_add(text, artifact)
+        unchanged = nothing_to_add(text, artifact)
         if unchanged is not None:
             return MergeResult(existing, existing, unchanged)
     module, facts = _parse_file(text, artifact.target)
@@ -612,7 +387,7 @@ def _merge_existing(
     merged = document.module.with_changes(
         body=document.body, header=document.header, footer=document.footer
     )
-    plan = plan_imports(merged, _needed_imports(artifact, written))
+    plan = plan_imports(merged, needed_imports(artifact, [g.names for g in written]))
     try:
         merged, added = add_imports(merged, plan.to_add)
     except (ValueError, cst.ParserSyntaxError) as error:  # e.g. ``import __future__``
@@ -621,4 +396,32 @@ def _merge_existing(
         ) from None
     for item, reason in plan.conflicts:
         changes.append(MergeChange(item.render(), "skipped", reason))
-    return MergeResult(bom + merged.code, original, changes, [item.render() for item in added])
+    text_out = render_spliced(merged, module, text)
+    return MergeResult(bom + text_out, original, changes, [item.render() for item in added])
+
+
+#: Off: render every merged module whole (the property tests compare the two).
+SPLICE = True
+#: Per file text: its parsed module and each of its statements' (and header/footer lines')
+#: code, so a merge into that text renders only what it changed.
+_CODES: dict[str, tuple[cst.Module, dict[int, str]]] = {}
+
+
+def render_spliced(merged: cst.Module, original: cst.Module, text: str) -> str:
+    """``merged.code``, with each statement that is still the original's node taken from the
+    original's code instead of rendered again: the new text spliced in at its insertion points
+    (a quick fix on a 24,000-line serializers.py renders one class, not the whole file)."""
+    if not SPLICE or not merged.has_trailing_newline:
+        return merged.code
+    cached = _CODES.get(text)
+    if cached is None or cached[0] is not original:
+        nodes = (*original.header, *original.body, *original.footer)
+        cached = (original, {id(node): original.code_for_node(node) for node in nodes})
+        if len(_CODES) >= 16:
+            _CODES.pop(next(iter(_CODES)))
+        _CODES[text] = cached
+    codes = cached[1]
+    render = merged.code_for_node
+    nodes = (*merged.header, *merged.body, *merged.footer)
+    code = "".join(codes[id(n)] if id(n) in codes else render(n) for n in nodes)
+    return code or merged.default_newline

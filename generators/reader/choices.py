@@ -19,6 +19,8 @@ _NOT_MEMBERS = frozenset({"do_not_call_in_templates", "label"})
 
 def literal(node: ast.AST) -> Any:
     """The node's literal value, or ``NOT_LITERAL``."""
+    if type(node) is ast.Constant:  # most arguments: no need for literal_eval's machinery
+        return node.value
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

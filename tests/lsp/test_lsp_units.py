@@ -154,3 +154,31 @@ def test_the_server_never_imports_django_or_user_code(project) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
     assert not mark.exists()
+
+
+def test_text_edits_on_large_files_walk_and_still_turn_old_into_new() -> None:
+    """From ``WALK_FROM_LINES`` lines the hunks come from a forward walk: small hunks, and
+    applying them gives the new text, whatever was inserted, changed or removed where."""
+    import random
+
+    from djgen.server import edits as module
+
+    rng = random.Random(17)
+    old_lines = [f"line {i % 50} {'x' * (i % 7)}\n" if i % 9 else "\n" for i in range(3000)]
+    for _ in range(30):
+        new_lines = list(old_lines)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(new_lines))
+            action = rng.choice(["insert", "replace", "delete"])
+            block = [f"new {rng.random()}\n" for _ in range(rng.randint(1, 30))]
+            if action == "insert":
+                new_lines[at:at] = block
+            elif action == "replace":
+                new_lines[at : at + len(block)] = block
+            else:
+                del new_lines[at : at + rng.randint(1, 20)]
+        old, new = "".join(old_lines), "".join(new_lines)
+        assert len(old_lines) + len(new_lines) >= module.WALK_FROM_LINES
+        found = text_edits(old, new)
+        assert apply_text_edits(old, found) == new
+        assert sum(e.new_text.count("\n") for e in found) <= 4 * 30 + 12
