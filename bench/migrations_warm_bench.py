@@ -14,13 +14,15 @@ but every row says whether the warm verdict equals the cold one and Django's (ch
 
 Ratios are taken edit by edit (the machine may be loaded): Django's time over the warm verdict,
 over the warm verdict plus the incremental read (what an edit costs the server in all), and the
-cold verdict over the warm one.
+cold verdict over the warm one; the last line compares CPU time (this process's for djgen, the
+child's user + system for Django), which a loaded machine disturbs less.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,17 +62,21 @@ def _edits(text: str, names: list[str]) -> list[tuple[str, str]]:
     return out
 
 
-def _django(project: Path) -> tuple[float, str]:
+def _django(project: Path) -> tuple[float, float, str]:
     argv = [
         sys.executable, "manage.py", "makemigrations", APP_LABEL, "--check", "--dry-run",
         "--noinput",
     ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
         argv, cwd=project, capture_output=True, text=True, env=dict(os.environ), check=False
     )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     said = {0: "clean", 1: "changes"}.get(proc.returncode, f"exit {proc.returncode}")
-    return time.perf_counter() - start, said
+    return wall, cpu, said
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'edit':<30} {'read':>8} {'warm':>8} {'cold':>8} {'django':>9}  "
         f"{'dj/warm':>8} {'dj/(read+warm)':>14} {'cold/warm':>9}  verdicts"
     )
-    rows: list[tuple[float, float, float, float | None]] = []
+    rows: list[tuple[float, float, float, float | None, float, float, float | None]] = []
     edits = [("open (memo empty)", text), *_edits(text, names)[: args.edits]]
     for version, (what, source) in enumerate(edits, start=1):
         path.write_text(source, encoding="utf-8")
@@ -110,17 +116,17 @@ def main(argv: list[str] | None = None) -> int:
         parsed, _ok = cache.parse(uri, version, source, path)
         read = time.perf_counter() - start
         analysis = Analysis(uri, version, path, app, parsed.module, parsed.lines)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         check_migrations(analysis, snapshot)
-        warm = time.perf_counter() - start
-        start = time.perf_counter()
+        warm, warm_cpu = time.perf_counter() - start, time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
         cold_verdict = detect(
             app, module=parsed.module, read_text=snapshot.read_text, per_model_only=True
         )
-        cold = time.perf_counter() - start
+        cold, cold_cpu = time.perf_counter() - start, time.process_time() - cpu
         same = analysis.migration == {m: c for m, c in cold_verdict.per_model.items() if c}
         mine = "changes" if analysis.migration else "clean"
-        django, said = (None, "-") if args.no_django else _django(project)
+        django, django_cpu, said = (None, None, "-") if args.no_django else _django(project)
         ratios = (
             f"{django / warm:7.1f}x {django / (read + warm):13.1f}x"
             if django is not None
@@ -132,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             f"djgen={mine} warm{'=' if same else '!='}cold django={said}"
         )
         if version > 1:
-            rows.append((read, warm, cold, django))
+            rows.append((read, warm, cold, django, warm_cpu, cold_cpu, django_cpu))
     memo = warm_memo(app)
     print(f"memo: {memo.hits} model states reused, {memo.misses} built")
     if rows:
@@ -150,6 +156,17 @@ def main(argv: list[str] | None = None) -> int:
                 f", django {dj * 1e3:.1f} ms: x{dj / warm_m:.1f} the warm verdict, "
                 f"x{dj / (warm_m + read_m):.1f} read + verdict"
             )
+        print(line)
+        warm_c = statistics.median(r[4] for r in rows)
+        cold_c = statistics.median(r[5] for r in rows)
+        line = (
+            f"median CPU per edit: warm {warm_c * 1e3:.1f} ms, cold {cold_c * 1e3:.1f} ms "
+            f"(x{cold_c / warm_c:.1f})"
+        )
+        django_cpus = [r[6] for r in rows if r[6] is not None]
+        if django_cpus:
+            dj_c = statistics.median(django_cpus)
+            line += f", django {dj_c * 1e3:.1f} ms (x{dj_c / warm_c:.1f} the warm verdict)"
         print(line)
     return 0
 

@@ -210,12 +210,14 @@ class StateMemo:
             names = _FIELDS[kind] = tuple(
                 f.name for f in fields(obj) if f.name not in ("span", "name_span")
             )
+        fp = self.ir_fingerprint
         if names is not None:
-            value: Any = (kind.__name__, *[self.ir_fingerprint(getattr(obj, n)) for n in names])
+            parts = [getattr(obj, n) for n in names]
+            value: Any = (kind.__name__, *[v if type(v) in _SCALARS else fp(v) for v in parts])
         elif kind in (list, tuple):
-            value = (kind.__name__, *[self.ir_fingerprint(x) for x in obj])
+            value = (kind.__name__, *[v if type(v) in _SCALARS else fp(v) for v in obj])
         elif kind is dict:
-            value = ("dict", *[(k, self.ir_fingerprint(v)) for k, v in obj.items()])
+            value = ("dict", *[(k, v if type(v) in _SCALARS else fp(v)) for k, v in obj.items()])
         else:
             value = (kind.__name__, repr(obj))
         self._next_ir[id(obj)] = (obj, value)
@@ -235,6 +237,6 @@ class StateMemo:
         return text
 
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 #: Dataclass type → the fields a fingerprint reads.
 _FIELDS: dict[type, tuple[str, ...]] = {}
