@@ -739,6 +739,8 @@ def _strict_equal(a: Any, b: Any) -> bool:
     kinds it does not know."""
     if type(a) is not type(b):
         return False
+    if isinstance(a, float):
+        return repr(a) == repr(b)  # 0.0 == -0.0, but the comparisons read repr
     if isinstance(a, _SCALARS):
         return a == b
     if isinstance(a, Code):

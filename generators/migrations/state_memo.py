@@ -199,8 +199,10 @@ class StateMemo:
         reader shares unchanged parts between versions: a model moved by an edit keeps its
         fields' arguments and its Meta), so a moved model costs little."""
         kind = type(obj)
-        if kind in _SCALARS:
+        if kind in _PLAIN:
             return obj
+        if kind in _NUMBERS:  # 1, 1.0 and True are equal in Python, not in a model
+            return (kind.__name__, repr(obj))
         cached = self._ir.get(id(obj)) or self._next_ir.get(id(obj))
         if cached is not None and cached[0] is obj:
             self._next_ir[id(obj)] = cached
@@ -213,11 +215,11 @@ class StateMemo:
         fp = self.ir_fingerprint
         if names is not None:
             parts = [getattr(obj, n) for n in names]
-            value: Any = (kind.__name__, *[v if type(v) in _SCALARS else fp(v) for v in parts])
+            value: Any = (kind.__name__, *[v if type(v) in _PLAIN else fp(v) for v in parts])
         elif kind in (list, tuple):
-            value = (kind.__name__, *[v if type(v) in _SCALARS else fp(v) for v in obj])
+            value = (kind.__name__, *[v if type(v) in _PLAIN else fp(v) for v in obj])
         elif kind is dict:
-            value = ("dict", *[(k, v if type(v) in _SCALARS else fp(v)) for k, v in obj.items()])
+            value = ("dict", *[(fp(k), v if type(v) in _PLAIN else fp(v)) for k, v in obj.items()])
         else:
             value = (kind.__name__, repr(obj))
         self._next_ir[id(obj)] = (obj, value)
@@ -237,6 +239,8 @@ class StateMemo:
         return text
 
 
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+#: Kept as they are in a fingerprint; numbers are kept with their type, by ``repr``.
+_PLAIN = frozenset({str, type(None)})
+_NUMBERS = frozenset({int, float, bool, complex})
 #: Dataclass type → the fields a fingerprint reads.
 _FIELDS: dict[type, tuple[str, ...]] = {}

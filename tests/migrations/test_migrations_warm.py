@@ -262,3 +262,25 @@ def test_warm_memo_sees_a_changed_setting(tmp_path):
     cold = detect(app, module=module, per_model_only=True)
     assert warm.per_model == cold.per_model
     assert set(warm.per_model) == set(models_gen.model_names(5))
+
+
+def test_fingerprints_and_strict_equality_tell_equal_looking_values_apart():
+    """1, 1.0 and True are equal in Python but not in a migration; spans are not content."""
+    from djgen.generators.core.ir import ChoiceMember, ChoicesIR, Span
+    from djgen.generators.migrations.autodetector import _strict_equal
+    from djgen.generators.migrations.state import Code
+    from djgen.generators.migrations.state_memo import StateMemo
+
+    memo = StateMemo()
+
+    def choices(value, line=1):
+        return ChoicesIR("Size", "IntegerChoices", [ChoiceMember("S", value, "S")], None,
+                         Span(line, 0, line + 1, 0))  # fmt: skip
+
+    one = memo.ir_fingerprint(choices(1))
+    assert one == memo.ir_fingerprint(choices(1, line=40))
+    assert one != memo.ir_fingerprint(choices(True))
+    assert one != memo.ir_fingerprint(choices(1.0))
+    assert not _strict_equal({"a": 0.0}, {"a": -0.0})
+    assert not _strict_equal([True], [1])
+    assert _strict_equal({"a": Code("1"), "b": Code("2")}, {"b": Code("2"), "a": Code("1")})
