@@ -155,9 +155,10 @@ def nothing_to_add(text: str, artifact: Artifact) -> list[MergeChange] | None:
 
 _STRINGS_AND_COMMENTS = re.compile(
     r"""
-    (?P<prefix>[rRbBuUfF]{0,2})
+    (?=[rRbBuUfF'"\#])  # (fails fast where nothing can start)
+    (?:(?P<prefix>[rRbBuUfF]{0,2})
     (?P<string>'\'\'(?:\\.|[^\\])*?'\'\'|\"\"\"(?:\\.|[^\\])*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")
-    | \#[^\n]*
+    | \#[^\n]*)
     """,
     re.VERBOSE,
 )
@@ -165,7 +166,7 @@ _STRINGS_AND_COMMENTS = re.compile(
 _NAME = re.compile(r"(?<![.\w])[^\W\d]\w*")
 #: ``f(x=1)`` / ``def f(a, b=2)``: keyword arguments and parameters with defaults.
 _KEYWORD_ARGUMENT = re.compile(r"[(,]\s*([^\W\d]\w*)\s*=(?!=)")
-_DEFINED = re.compile(r"\b(?:def|class)\s+([^\W\d]\w*)")
+_DEFINED = re.compile(r"(?<!\w)(?:def|class)\s+([^\W\d]\w*)")
 
 
 def used_names_in(code: str) -> set[str]:
