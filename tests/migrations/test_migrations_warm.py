@@ -284,3 +284,55 @@ def test_fingerprints_and_strict_equality_tell_equal_looking_values_apart():
     assert not _strict_equal({"a": 0.0}, {"a": -0.0})
     assert not _strict_equal([True], [1])
     assert _strict_equal({"a": Code("1"), "b": Code("2")}, {"b": Code("2"), "a": Code("1")})
+
+
+def test_warm_memo_sees_another_modules_constants_choices_and_base(tmp_path):
+    """Names imported from another app's module (a constant, a choices list, an abstract base):
+    an edit there changes the warm verdict of the model that uses them, and of it only."""
+    source = (
+        "from django.db import models\n\n"
+        "from common.models import KIND, LEN, Base\n\n\n"
+        "class Item(Base):\n"
+        "    name = models.CharField(max_length=LEN)\n"
+        "    kind = models.CharField(max_length=5, choices=KIND)\n\n\n"
+        "class Other(models.Model):\n"
+        "    title = models.CharField(max_length=10)\n"
+    )
+    models_gen = _models_gen()
+    app = models_gen.write_project(tmp_path, 1, models_text=source)
+    common = tmp_path / "common"
+    common.mkdir()
+    (common / "__init__.py").write_text("", encoding="utf-8")
+    other = common / "models.py"
+    other.write_text(
+        "from django.db import models\n\nLEN = 20\nKIND = [('a', 'A')]\n\n\n"
+        "class Base(models.Model):\n    stamp = models.IntegerField(default=0)\n\n"
+        "    class Meta:\n        abstract = True\n",
+        encoding="utf-8",
+    )
+    _write_migration(app)
+    memo = warm_memo(app)
+    said = []
+    for old, new in [
+        ("", ""),
+        ("LEN = 20", "LEN = 30"),
+        ("[('a', 'A')]", "[('a', 'A'), ('b', 'B')]"),
+        ("default=0", "default=1"),
+    ]:
+        other.write_text(other.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        reader = IncrementalReader(  # the server reads anew when another module changes
+            app_label=read_app_info(app).label,
+            path=str(app / "models.py"),
+            project_root=str(import_root_for(app)),
+        )
+        module = reader.read(source)
+        warm = detect(app, module=module, per_model_only=True, warm=True)
+        assert warm.per_model == detect(app, module=module, per_model_only=True).per_model
+        said.append(warm.per_model.get("Item", []))
+    assert said == [
+        [],
+        ["alter field name"],
+        ["alter field kind", "alter field name"],
+        ["alter field kind", "alter field name", "alter field stamp"],
+    ]
+    assert memo.hits == 3  # Other, after each edit of common/models.py
