@@ -4,6 +4,7 @@ CaptureQueriesContext. Prints one JSON object of facts on the last line; the tes
 
 ``python caching_checks.py main``: counts, zero-SQL repeats, invalidation, cache_stats.
 ``python caching_checks.py outage``: REDIS_PID is SIGTERMed mid-run; responses must stay 200.
+``python caching_checks.py throttle``: past the burst rate, 429 with Retry-After.
 """
 
 import io
@@ -106,8 +107,9 @@ def main():
     ]
     FACTS["repeats"] = repeats
 
-    # what a hit costs in Redis round trips (one response read each): the counting throttles'
-    # one increment per scope (anon, burst) and one MGET of the response with its generations
+    # what a hit costs in Redis round trips (one packed send each): one pipeline with the
+    # counting throttles' script (anon and burst counters) and the MGET of the response
+    # with its generations
     from unittest import mock
 
     from redis.connection import AbstractConnection
@@ -115,13 +117,13 @@ def main():
     get(anon, LIST)
     with mock.patch.object(
         AbstractConnection,
-        "read_response",
+        "send_packed_command",
         autospec=True,
-        side_effect=AbstractConnection.read_response,
-    ) as reads:
+        side_effect=AbstractConnection.send_packed_command,
+    ) as sends:
         for _ in range(20):
             get(anon, LIST)
-    FACTS["round_trips_per_hit"] = reads.call_count / 20
+    FACTS["round_trips_per_hit"] = sends.call_count / 20
 
     owner = APIClient()
     owner.force_authenticate(alice)
@@ -225,5 +227,23 @@ def outage():
     FACTS["cache_stats_down"] = out.getvalue()
 
 
-{"main": main, "outage": outage}[sys.argv[1]]()
+def throttle():
+    # DJANGO_THROTTLE_BURST=5/min: the counting throttles' pipeline (with the cache's MGET)
+    from django.core.cache import cache
+
+    cache.clear()
+    make_posts(3, 0)
+    first = Post.objects.order_by("id").first()
+    urls = [LIST, f"/api/v1/posts/{first.pk}/"] * 4  # cached and uncached, list and detail
+    responses = [anon.get(url) for url in urls]
+    last = responses[-1]
+    FACTS["throttle"] = {
+        "statuses": [r.status_code for r in responses],
+        "retry_after": last.headers.get("Retry-After"),
+        "body": last.json() if last.status_code == 429 else None,
+        "counter_ttl": cache.ttl("throttle_burst_127.0.0.1_count"),
+    }
+
+
+{"main": main, "outage": outage, "throttle": throttle}[sys.argv[1]]()
 print(json.dumps(FACTS))
