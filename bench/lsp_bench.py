@@ -326,6 +326,154 @@ async def _drift(result: FileResult, target: Target, doc: Document) -> None:
     _drift_in_process(result, target, doc.text)
 
 
+# -- drift on vs off (issue 16's latency criterion) -----------------------------------------------
+
+#: The same server with drift switched off (``driftCheck``): today's diagnostics alone.
+DRIFT_OFF_OPTIONS = {**INIT_OPTIONS, "driftCheck": False}
+
+
+def _rename_site(text: str, model: str) -> tuple[int, str] | None:
+    lines = text.split("\n")
+    first = _class_line(text, model)
+    for index in range(first + 1, len(lines)):
+        if lines[index].startswith("class "):
+            return None
+        match = re.match(r"    (\w+) = models\.CharField\(", lines[index])
+        if match:
+            return index, match.group(1)
+    return None
+
+
+async def bench_drift_on_off(
+    target: Target, result: FileResult, repeats: int, generators: list[str] | None = None
+) -> None:
+    """Drift on vs off in the same run: two ``djgen lsp`` servers on the same generated project,
+    one with ``driftCheck`` false; every round makes the same edit in both, alternating which
+    goes first, so load on the shared machine hits both alike. Per round: a one-line edit (a
+    max_length) → that version's diagnostics, and a rename of a CharField of the middle model →
+    that version's models.py diagnostics (drift on: checked to hold the drift diagnostic) and,
+    drift on only, → the drift publication for serializers.py (not open). ``generators``: the
+    server's ``generators`` setting for both (default: the server's defaults)."""
+    extra = {"generators": generators} if generators else {}
+    result.notes.append(
+        f"drift on/off: generators {', '.join(generators or ['(server defaults)'])}"
+    )
+    clients: dict[str, LspClient] = {}
+    docs: dict[str, Document] = {}
+    try:
+        for mode, options in (("on", INIT_OPTIONS), ("off", DRIFT_OFF_OPTIONS)):
+            options = {**options, **extra}
+            client = await LspClient.spawn(SERVERS["djgen lsp"], cwd=target.root)
+            clients[mode] = client
+            await client.initialize(target.root, options, timeout=TIMEOUT)
+            await client.notify("initialized", {})
+            docs[mode] = Document(client, target.models_py, target.text)
+            await asyncio.wait_for(await docs[mode].open(), TIMEOUT)
+        text = docs["on"].text
+        site = _rename_site(text, target.model)
+        if site is None:
+            result.notes.append(f"drift on/off: no CharField in {target.model}; not measured")
+            return
+        rename_line, original = site
+        line, start, end = _edit_site(text, target.model)
+        number = int(text.split("\n")[line][start:end])
+        serializers = (target.models_py.parent / "serializers.py").resolve().as_uri()
+        width = {mode: end - start for mode in docs}
+        current = {mode: original for mode in docs}
+        wrong = 0
+        for i in range(repeats + 2):
+            order = ("on", "off") if i % 2 == 0 else ("off", "on")
+            for mode in order:
+                doc = docs[mode]
+                value = str(number + 1 + i % 2)
+                with Stopwatch() as sw:
+                    await asyncio.wait_for(
+                        await doc.edit((line, start), (line, start + width[mode]), value), TIMEOUT
+                    )
+                width[mode] = len(value)
+                if i >= 2:
+                    result.s(f"drift {mode}: one-line edit → diagnostics").add(sw.ms)
+                new = f"{original}_d{i}"
+                published = None
+                if mode == "on":
+                    published = doc.client.expect(
+                        "textDocument/publishDiagnostics",
+                        lambda p, new=new: (
+                            p["uri"] == serializers
+                            and any(f"renamed to {new}?" in d["message"] for d in p["diagnostics"])
+                        ),
+                    )
+                with Stopwatch() as sw:
+                    params = await asyncio.wait_for(
+                        await doc.edit(
+                            (rename_line, 4), (rename_line, 4 + len(current[mode])), new
+                        ),
+                        TIMEOUT,
+                    )
+                diag_ms = sw.ms
+                current[mode] = new
+                has_drift = any(
+                    d.get("code") == "djgen.drift"
+                    and d.get("data", {}).get("model") == target.model
+                    for d in params["diagnostics"]
+                )
+                if has_drift != (mode == "on"):
+                    wrong += 1
+                target_ms = None
+                if published is not None:
+                    try:
+                        await asyncio.wait_for(published, TIMEOUT)
+                        target_ms = (time.perf_counter() - sw.start) * 1000
+                    except asyncio.TimeoutError:
+                        wrong += 1
+                if i >= 2:
+                    result.s(f"drift {mode}: rename field → diagnostics").add(diag_ms)
+                    if target_ms is not None:
+                        result.s("drift on: rename field → serializers.py").add(target_ms)
+        if wrong:
+            result.notes.append(f"drift on/off: {wrong} answers were not as expected")
+    except (asyncio.TimeoutError, RuntimeError) as exc:
+        result.notes.append(f"drift on/off aborted: {type(exc).__name__}: {exc}")
+    finally:
+        for client in clients.values():
+            await client.close()
+
+
+def render_on_off(files: list[FileResult]) -> str:
+    """The drift on/off rows side by side, with the p50 ratio (on / off)."""
+    out: list[str] = []
+    for r in files:
+        off_edit = r.series.get("drift off: one-line edit → diagnostics")
+        if off_edit is None or not off_edit.samples:
+            continue
+        rows = []
+        pairs = [
+            ("one-line edit → diagnostics", "drift on: one-line edit", "drift off: one-line edit"),
+            ("rename field → diagnostics", "drift on: rename field → diag", "drift off: rename"),
+            (
+                "rename → serializers.py published (on) vs rename → diagnostics (off)",
+                "drift on: rename field → serializers.py",
+                "drift off: rename",
+            ),
+        ]
+        for label, on_key, off_key in pairs:
+            on, off = _find(r, on_key), _find(r, off_key)
+            ratio = (
+                f"{on.p50 / off.p50:.2f}x"
+                if on and off and on.samples and off.samples and off.p50
+                else "—"
+            )
+            rows.append([label, _cell(on), _cell(off), ratio])
+        n = len(off_edit.samples)
+        out += [
+            f"drift on vs off, {r.target} (same run, interleaved, {n} rounds; ms p50 / p95):",
+            "",
+            table(["measure", "drift on", "drift off", "p50 on/off"], rows),
+            "",
+        ]
+    return "\n".join(out).rstrip()
+
+
 def _drift_in_process(result: FileResult, target: Target, text: str) -> None:
     from djgen.generators.core import drift
     from djgen.generators.reader import read_source
@@ -644,12 +792,24 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="djgen-lsp-bench-") as tmp:
         work = Path(tmp)
         targets = make_targets(work, sizes, repeats, generated, args.generated_names)
-        print(f"start-up: {startup_repeats} rounds of {', '.join(SERVERS)}", flush=True)
-        startup = await bench_startup(targets[0].root, startup_repeats)
+        if not args.drift_only:
+            print(f"start-up: {startup_repeats} rounds of {', '.join(SERVERS)}", flush=True)
+        startup = {} if args.drift_only else await bench_startup(targets[0].root, startup_repeats)
         files = []
         for target in targets:
             print(f"{target.name}: {target.repeats} repeats", flush=True)
-            files.append(await bench_file(target, reference_repeats=max(5, target.repeats)))
+            if args.drift_only and not target.generated:
+                continue
+            if args.drift_only:
+                found = FileResult(target.name, target.text.count("\n"), 0)
+            else:
+                found = await bench_file(target, reference_repeats=max(5, target.repeats))
+            if target.generated:
+                rounds = args.drift_repeats or target.repeats
+                print(f"{target.name}: drift on/off, {rounds} rounds", flush=True)
+                chosen = [n for n in (args.drift_generators or "").split(",") if n]
+                await bench_drift_on_off(target, found, rounds, chosen or None)
+            files.append(found)
     return {"startup": startup, "files": files}
 
 
@@ -674,6 +834,24 @@ def main(argv: list[str] | None = None) -> int:
         "serializer,filterset,viewset,admin)",
     )
     parser.add_argument("--quick", action="store_true", help="few repeats (a smoke run)")
+    parser.add_argument(
+        "--drift-only",
+        action="store_true",
+        help="only the drift on/off comparison on the --generated targets (no start-up, no "
+        "other files)",
+    )
+    parser.add_argument(
+        "--drift-generators",
+        default="",
+        help="the servers' generators setting in the drift on/off comparison, comma-separated "
+        "(default: the server's defaults; add caching to include the cache table)",
+    )
+    parser.add_argument(
+        "--drift-repeats",
+        type=int,
+        default=0,
+        help="rounds of the drift on/off comparison (default: the target's repeats)",
+    )
     parser.add_argument("--startup-repeats", type=int, default=10)
     parser.add_argument("--json-out", type=Path, help="folder for lsp.json (default bench/results)")
     parser.add_argument("--no-json", action="store_true", help="print only")
@@ -688,6 +866,10 @@ def main(argv: list[str] | None = None) -> int:
     startup, files = measured["startup"], measured["files"]
     print()
     print(render(startup, files))
+    on_off = render_on_off(files)
+    if on_off:
+        print()
+        print(on_off)
     verdicts = targets_verdict(startup, files)
     if verdicts:
         print()
