@@ -135,6 +135,7 @@ def _plan(names: str, path: str, models: Sequence[str] | None, force: bool):
     from djgen.generators.core.config import ConfigError
     from djgen.generators.core.pipeline import PlanError, plan
     from djgen.generators.core.registry import UnknownGenerator
+    from djgen.generators.core.render import templates_fixed
 
     from .reader import read_app
 
@@ -146,7 +147,8 @@ def _plan(names: str, path: str, models: Sequence[str] | None, force: bool):
     if not module.models:
         raise CLIError(f"{path}: no Django models found")
     try:
-        return module, plan(path, names, models=models, force=force, module=module)
+        with templates_fixed():  # one compile per template, no stat per model
+            return module, plan(path, names, models=models, force=force, module=module)
     except (PlanError, UnknownGenerator, ConfigError) as exc:
         raise CLIError(str(exc)) from exc
 

@@ -26,8 +26,9 @@ bracket on the same line (e.g. ``fields = ``), so the filter can tell whether th
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,9 @@ def _string(value: str) -> str:
 
 
 def _fits(*parts: str | int) -> bool:
-    width = sum(p if isinstance(p, int) else len(p) for p in parts)
+    width = 0
+    for part in parts:  # a loop, not sum(genexpr): called for every literal a template writes
+        width += part if isinstance(part, int) else len(part)
     return width <= LINE_LENGTH
 
 
@@ -184,6 +187,25 @@ def classdef(name: str, *bases: str, indent: int = 0) -> str:
     return head + pycall(list(bases), indent, head, ":") + ":"
 
 
+#: Whether ``render`` checks a compiled template against its file before each use (one
+#: ``stat`` per template per ``get_template``): on for the language server, where an override
+#: can be edited while it runs; off inside ``templates_fixed``.
+_reload_templates = True
+
+
+@contextlib.contextmanager
+def templates_fixed() -> Iterator[None]:
+    """Within the block no template file is expected to change (a one-shot ``djgen generate``
+    renders the same few templates once per model): each is compiled once and not checked
+    against its file again."""
+    global _reload_templates
+    previous, _reload_templates = _reload_templates, False
+    try:
+        yield
+    finally:
+        _reload_templates = previous
+
+
 def environment(override_dir: str | Path | None = None) -> jinja2.Environment:
     """The jinja2 environment for a project's override folder (cached per folder)."""
     key = str(Path(override_dir).resolve()) if override_dir else None
@@ -245,6 +267,7 @@ def render(template: str, override_dir: str | Path | None = None, **context: Any
     """Render ``template`` (e.g. ``serializer/model.py.j2``) to the source of one statement,
     without trailing blank lines."""
     env = environment(override_dir)
+    env.auto_reload = _reload_templates
     try:
         text = env.get_template(template).render(**context)
     except jinja2.TemplateNotFound as exc:

@@ -17,10 +17,37 @@ from djgen.generators.core.ir import NOT_LITERAL, ChoiceMember
 _NOT_MEMBERS = frozenset({"do_not_call_in_templates", "label"})
 
 
+#: The node types ``ast.literal_eval`` can accept at the top (a name, an attribute, a call other
+#: than ``set()``, … always makes it raise ``ValueError``).
+_MAY_BE_LITERAL = (
+    ast.Constant,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Call,
+)
+
+
+def _is_empty_set_call(node: ast.Call) -> bool:
+    """``set()``: the one call ``literal_eval`` accepts."""
+    return (
+        isinstance(node.func, ast.Name)
+        and node.func.id == "set"
+        and node.args == node.keywords == []
+    )
+
+
 def literal(node: ast.AST) -> Any:
     """The node's literal value, or ``NOT_LITERAL``."""
     if type(node) is ast.Constant:  # most arguments: no need for literal_eval's machinery
         return node.value
+    if not isinstance(node, _MAY_BE_LITERAL) or (
+        isinstance(node, ast.Call) and not _is_empty_set_call(node)
+    ):
+        return NOT_LITERAL  # literal_eval would raise ValueError: skip building the exception
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):

@@ -20,6 +20,9 @@ class SourceText:
         self.text = text
         self._lines = text.splitlines(keepends=True)
         self._encoded: dict[int, bytes] = {}
+        #: All ASCII (most models.py files): byte offsets are character offsets, so a segment
+        #: is a slice of the lines as they are, with nothing to encode or decode.
+        self._ascii = text.isascii()
 
     def _line_bytes(self, lineno: int) -> bytes:
         cached = self._encoded.get(lineno)
@@ -29,6 +32,8 @@ class SourceText:
         return cached
 
     def _char_col(self, lineno: int, byte_col: int) -> int:
+        if self._ascii:
+            return byte_col
         line = self._lines[lineno - 1] if lineno <= len(self._lines) else ""
         if line.isascii():
             return byte_col
@@ -39,6 +44,13 @@ class SourceText:
         col, end_col = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
         if end is None or end_col is None:
             return ast.unparse(node)
+        if self._ascii and end <= len(self._lines):
+            lines = self._lines
+            if start == end:
+                return lines[start - 1][col:end_col]
+            return "".join(
+                [lines[start - 1][col:], *lines[start : end - 1], lines[end - 1][:end_col]]
+            )
         if start == end:
             return self._line_bytes(start)[col:end_col].decode("utf-8", errors="replace")
         parts = [self._line_bytes(start)[col:]]
