@@ -13,8 +13,8 @@ It is served by gunicorn (WSGI, sync workers) on a free loopback port and loaded
 - **uncached**: the same models and generators without ``caching`` (so Django's default
   local-memory cache, which DRF's throttles use in-process), on the same database: every
   request takes the database path. The cached side's throttles keep their counters in Redis
-  (correct across workers; one round trip per throttle scope and request — anon and burst for
-  this anonymous load): that cost is in its figure too.
+  (correct across workers; anon and burst for this anonymous load, counted in the same round
+  trip that reads the cached response): that cost is in its figure too.
 
 The database is a private PostgreSQL on a free loopback port (``api_load.postgres``) when
 Debian's postgresql is installed, else SQLite (``--sqlite`` forces it; the run says which).
@@ -138,7 +138,7 @@ for i in range(ROWS):
 GENERATORS = "serializer,filterset,viewset,migration,caching,api-settings"
 
 #: Throttle rates the load never reaches (the generated defaults would answer it with 429s). The
-#: generated throttles count per client and window (one cache increment per scope and request),
+#: generated throttles count per client and window (one increment per scope and request),
 #: so the window's length costs nothing; DRF's own throttles kept each request's time and grew
 #: with the window, which is why these were per-second rates before.
 THROTTLES = {f"DJANGO_THROTTLE_{s}": "100000000/hour" for s in ("ANON", "USER", "BURST", "STRICT")}
