@@ -474,6 +474,11 @@ def _unavailable(what: str) -> int:
 #: collector's passes over those objects found nothing to free and took about a third of
 #: ``generate``'s time on 1,000 models. The language server keeps the default.
 BATCH_GC_THRESHOLD = 100_000
+#: Commands run with the cyclic collector off (back on when they return, for in-process
+#: callers): ``generate`` makes next to no cyclic garbage (its peak memory on 1,000 models is
+#: the same with the collector on or off), and even at ``BATCH_GC_THRESHOLD`` the collector's
+#: passes over the live IR and syntax trees took about a tenth of its time.
+NO_GC_COMMANDS = frozenset({"generate"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -487,6 +492,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command != "lsp":
         gc.set_threshold(BATCH_GC_THRESHOLD, *gc.get_threshold()[1:])
+    collector_off = args.command in NO_GC_COMMANDS and gc.isenabled()
+    if collector_off:
+        gc.disable()
     try:
         return int(args.func(args) or 0)
     except CLIError as exc:
@@ -496,6 +504,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        if collector_off:
+            gc.enable()
 
 
 if __name__ == "__main__":

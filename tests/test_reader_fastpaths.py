@@ -103,3 +103,25 @@ def test_templates_fixed_compiles_once_and_reload_comes_back(tmp_path: Path) -> 
     # outside it, an edited override (the language server's case) is read again
     assert render_module.render("serializer/probe.py.j2", tmp_path, value=1) == "two = 1\n"
     assert render_module._reload_templates is True
+
+
+def test_generate_runs_without_the_collector_and_turns_it_back_on(monkeypatch) -> None:
+    import gc
+
+    from djgen.generators import cli
+
+    seen: list[bool] = []
+
+    def fake_generate(args: object) -> int:
+        seen.append(gc.isenabled())
+        raise cli.CLIError("stop here")
+
+    monkeypatch.setattr(cli, "cmd_generate", fake_generate)
+    threshold = gc.get_threshold()
+    try:
+        assert gc.isenabled()
+        assert cli.main(["generate", "serializer", str(ROOT / "examples")]) == cli.EXIT_USAGE
+        assert seen == [False]
+        assert gc.isenabled()  # back on for an in-process caller, even after an error
+    finally:
+        gc.set_threshold(*threshold)
