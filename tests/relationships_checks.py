@@ -148,7 +148,58 @@ def main() -> None:
         facts["membership body"] = got.json()
         facts["delete membership"] = client.delete(f"{API}memberships/{pk}/").status_code
         facts["membership gone"] = not Membership.objects.filter(pk=pk).exists()
+    through_permissions(facts, author, first["Post"])
     print(json.dumps(facts, default=str))
+
+
+def through_permissions(facts: dict[str, object], author, post_pk: int) -> None:
+    """Writes to the through route need the owner of the linked post (or staff)."""
+    perms: dict[str, object] = {}
+    facts["through permissions"] = perms
+    label = Label.objects.create(name="guarded")
+    row = Membership.objects.create(post_id=post_pk, label=label, note="alice's")
+    url = f"{API}memberships/"
+    anonymous = APIClient()
+    made = anonymous.post(url, {"post": post_pk, "label": label.pk}, format="json")
+    perms["anonymous create"] = made.status_code
+    perms["anonymous delete"] = anonymous.delete(f"{url}{row.pk}/").status_code
+    mallory = User.objects.create_user("mallory", password="pw-Aa1-long-enough")
+    own_post = Post.objects.create(author=mallory, category=Category.objects.first(), title="m")
+    other = APIClient()
+    other.force_authenticate(mallory)
+    made = other.post(url, {"post": post_pk, "label": label.pk, "note": "hijack"}, format="json")
+    perms["other create"] = made.status_code
+    perms["other create body"] = made.json()
+    perms["other delete"] = other.delete(f"{url}{row.pk}/").status_code
+    perms["other patch"] = other.patch(
+        f"{url}{row.pk}/", {"note": "changed"}, format="json"
+    ).status_code
+    perms["row kept"] = Membership.objects.filter(pk=row.pk, note="alice's").exists()
+    mine = other.post(url, {"post": own_post.pk, "label": label.pk}, format="json")
+    perms["other create on own post"] = mine.status_code
+    if mine.status_code == 201:
+        moved = other.patch(f"{url}{mine.json()['id']}/", {"post": post_pk}, format="json")
+        perms["other moves own row to alice's post"] = moved.status_code
+        perms["other delete own row"] = other.delete(f"{url}{mine.json()['id']}/").status_code
+    for name, value in (("missing", 999_999), ("garbage", "abc"), ("object", {"id": 1})):
+        bad = other.post(url, {"post": value, "label": label.pk}, format="json")
+        perms[f"{name} post"] = bad.status_code
+        perms[f"{name} post body"] = bad.json()
+    owner = APIClient()
+    owner.force_authenticate(author)
+    # (post, label) is unique: the owner's and staff's rows link other labels
+    second = Label.objects.create(name="guarded-2")
+    made = owner.post(url, {"post": post_pk, "label": second.pk, "note": "mine"}, format="json")
+    perms["owner create"] = made.status_code
+    if made.status_code == 201:
+        perms["owner delete"] = owner.delete(f"{url}{made.json()['id']}/").status_code
+    perms["owner delete alice's row"] = owner.delete(f"{url}{row.pk}/").status_code
+    staff = User.objects.create_user("staff", password="pw-Aa1-long-enough", is_staff=True)
+    admin = APIClient()
+    admin.force_authenticate(staff)
+    third = Label.objects.create(name="guarded-3")
+    made = admin.post(url, {"post": post_pk, "label": third.pk}, format="json")
+    perms["staff create"] = made.status_code
 
 
 if __name__ == "__main__":

@@ -146,6 +146,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
     facts = json.loads(done.stdout.strip().splitlines()[-1])
+    print("relationships queries:", json.dumps(facts["queries"], sort_keys=True))  # with -s
     return {
         "root": root,
         "first": first,
@@ -194,25 +195,44 @@ def test_the_query_count_check_catches_a_missing_prefetch(site: dict[str, Any]) 
     assert queries["Post detail 50"] > queries["Post detail 5"], queries
 
 
-def test_nested_reads_are_in_the_json(site: dict[str, Any]) -> None:
+def _flat(nested: dict[str, Any]) -> bool:
+    """A nested object one level deep: its values are scalars or lists of scalars (pks)."""
+    return all(
+        not isinstance(value, dict)
+        and not (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value))
+        for value in nested.values()
+    )
+
+
+def test_nested_reads_are_in_the_json_one_level_deep(site: dict[str, Any]) -> None:
     bodies = site["facts"]["bodies"]
     post = bodies["Post"]
     assert post["category_detail"]["id"] == post["category"]
-    assert set(post["category_detail"]) >= {"id", "name", "slug", "posts"}
+    # the category nested flat: its own posts list is not repeated inside a post
+    assert set(post["category_detail"]) == {"id", "name", "slug"}
     assert isinstance(post["author"], int) and "author_detail" not in post
     assert len(post["memberships"]) == 12  # 2 at first, 10 added
     row = post["memberships"][0]
     assert "post" not in row and row["label_detail"]["id"] == row["label"]
     assert set(row) >= {"id", "label", "label_detail", "note", "added_at"}
+    # the label nested flat: no memberships (before: every label listed its rows again)
+    assert set(row["label_detail"]) == {"id", "name"} and _flat(row["label_detail"])
     assert len(post["tags"]) == 12 and all(isinstance(t, int) for t in post["tags"])
     category = bodies["Category"]
     assert len(category["posts"]) == 12 and "category" not in category["posts"][0]
+    assert all(_flat(p) for p in category["posts"])  # reverse rows: relations as pks
+    assert "category_detail" not in category["posts"][0]
     assert bodies["Tag"]["posts"] and all(isinstance(p, int) for p in bodies["Tag"]["posts"])
     label = bodies["Label"]
-    assert label["memberships"] and isinstance(label["memberships"][0]["post"], int)
+    in_label = label["memberships"][0]
+    assert "label" not in in_label and in_label["post_detail"]["id"] == in_label["post"]
+    assert _flat(in_label["post_detail"]) and "memberships" not in in_label["post_detail"]
+    assert isinstance(in_label["post_detail"]["category"], int)
     membership = bodies["Membership"]
     assert membership["post_detail"]["id"] == membership["post"]
     assert membership["label_detail"]["id"] == membership["label"]
+    assert _flat(membership["post_detail"]) and _flat(membership["label_detail"])
+    assert all(isinstance(t, int) for t in membership["post_detail"]["tags"])
 
 
 def test_writes_by_pk_and_nested_fields_are_read_only(site: dict[str, Any]) -> None:
@@ -233,6 +253,26 @@ def test_the_through_model_has_its_own_route(site: dict[str, Any]) -> None:
     assert facts["delete membership"] == 204 and facts["membership gone"]
 
 
+def test_through_route_writes_need_the_owner_of_the_linked_post(site: dict[str, Any]) -> None:
+    perms = site["facts"]["through permissions"]
+    assert perms["anonymous create"] == 401 and perms["anonymous delete"] == 401, perms
+    assert perms["other create"] == 403, perms
+    assert perms["other create body"]["error"]["status"] == 403, perms
+    assert perms["other delete"] == 403 and perms["other patch"] == 403, perms
+    assert perms["row kept"], perms
+    # on her own post she may; moving that row onto alice's post she may not
+    assert perms["other create on own post"] == 201, perms
+    assert perms["other moves own row to alice's post"] == 403, perms
+    assert perms["other delete own row"] == 204, perms
+    for name in ("missing", "garbage", "object"):
+        assert perms[f"{name} post"] == 400, (name, perms)
+        body = perms[f"{name} post body"]
+        assert body["error"]["status"] == 400 and "post" in body["error"]["details"], body
+    assert perms["owner create"] == 201 and perms["owner delete"] == 204, perms
+    assert perms["owner delete alice's row"] == 204, perms
+    assert perms["staff create"] == 201, perms
+
+
 def test_generated_code_is_ruff_clean_and_the_schema_validates(site: dict[str, Any]) -> None:
     root: Path = site["root"]
     files = [
@@ -240,6 +280,7 @@ def test_generated_code_is_ruff_clean_and_the_schema_validates(site: dict[str, A
         "blog/serializers.py",
         "blog/test_djgen_relationships.py",
         "blog/cache.py",
+        "blog/permissions.py",
     ]
     ruff = str(BIN / "ruff")
     _run([ruff, "check", "--isolated", "--extend-select", "I", *files], root)
@@ -257,8 +298,59 @@ def test_generated_code_is_ruff_clean_and_the_schema_validates(site: dict[str, A
 def test_generated_relationship_tests_pass(site: dict[str, Any]) -> None:
     root: Path = site["root"]
     out = _run([sys.executable, "manage.py", "test", "blog.test_djgen_relationships",
-                "blog.test_djgen_serializer", "--noinput"], root, ENV)  # fmt: skip
+                "blog.test_djgen_serializer", "blog.test_djgen_viewset",
+                "blog.test_djgen_permissions", "blog.test_djgen_jwt", "--noinput"], root,
+               ENV)  # fmt: skip
     assert "OK" in out, out
     tests = (root / "blog" / "test_djgen_relationships.py").read_text()
     for model in MODELS_WITH_RELATIONS:
         assert f"class {model}RelationshipsTests(" in tests
+    permissions = (root / "blog" / "test_djgen_permissions.py").read_text()
+    assert "obj.post.author = user" in permissions
+    assert (
+        "test_signed_in_user_may_write"
+        not in permissions.split("class MembershipPermissionTests")[1].split("\nclass ")[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("target", "old", "new", "test"),
+    [
+        # a through row nests the full label again (which lists its memberships): too deep
+        (
+            "serializers.py",
+            None,
+            '\nMembershipInPostSerializer._declared_fields["label_detail"] = LabelSerializer(\n'
+            '    source="label", read_only=True\n)\n',
+            "blog.test_djgen_relationships.PostRelationshipsTests.test_nested_reads",
+        ),
+        # the through route open to every signed-in user again
+        (
+            "views.py",
+            '    related_owner_fields = ("post__author",)\n',
+            "    related_owner_fields = ()\n",
+            "blog.test_djgen_permissions.MembershipPermissionTests"
+            ".test_other_user_may_not_change_a_row_of_their_object",
+        ),
+    ],
+)
+def test_generated_tests_catch_deeper_nesting_and_an_open_through_route(
+    site: dict[str, Any], target: str, old: str | None, new: str, test: str
+) -> None:
+    root: Path = site["root"]
+    path = root / "blog" / target
+    text = path.read_text()
+    assert old is None or old in text
+    try:
+        path.write_text(text + new if old is None else text.replace(old, new))
+        done = subprocess.run(
+            [sys.executable, "manage.py", "test", test, "--noinput"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **ENV},
+        )
+    finally:
+        path.write_text(text)
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "FAILED (failures=1)" in done.stderr, done.stdout + done.stderr

@@ -92,7 +92,7 @@ def test_fk_targets_in_the_app_are_pk_write_and_nested_read() -> None:
     assert '"category",' in post and '"category"' not in post.split("read_only_fields")[1]
 
 
-def test_through_rows_are_listed_on_both_sides_without_a_cycle() -> None:
+def test_through_rows_are_listed_on_both_sides_one_level_deep() -> None:
     results = _run("serializer,relationships")
     artifacts = results["serializer"].artifacts
     post = _code(artifacts, "PostSerializer")
@@ -101,19 +101,68 @@ def test_through_rows_are_listed_on_both_sides_without_a_cycle() -> None:
     assert "memberships = MembershipInLabelSerializer(many=True, read_only=True)" in label
     in_post = _code(artifacts, "MembershipInPostSerializer")
     assert '"post"' not in in_post  # the row leaves out the FK back to the list's model
-    assert 'label_detail = LabelSerializer(source="label", read_only=True)' in in_post
+    # the row nests the other side flat: Label's own serializer lists memberships again
+    assert 'label_detail = LabelFlatSerializer(source="label", read_only=True)' in in_post
     in_label = _code(artifacts, "MembershipInLabelSerializer")
-    # nesting PostSerializer here would nest LabelSerializer in itself: a pk instead
-    assert "post_detail" not in in_label and '"post"' in in_label
+    assert 'post_detail = PostFlatSerializer(source="post", read_only=True)' in in_label
     order = _names(artifacts, "serializers.py")
     for used, user in [
         ("CategorySerializer", "PostSerializer"),
-        ("LabelSerializer", "MembershipInPostSerializer"),
+        ("LabelFlatSerializer", "MembershipInPostSerializer"),
+        ("PostFlatSerializer", "MembershipInLabelSerializer"),
         ("MembershipInPostSerializer", "PostSerializer"),
         ("MembershipInLabelSerializer", "LabelSerializer"),
-        ("PostSerializer", "MembershipSerializer"),
+        ("PostFlatSerializer", "MembershipSerializer"),
     ]:
         assert order.index(used) < order.index(user), order
+
+
+def test_nested_objects_are_flat_their_relations_as_pks() -> None:
+    artifacts = _run("serializer,relationships")["serializer"].artifacts
+    for name in ("PostFlatSerializer", "LabelFlatSerializer"):
+        flat = _code(artifacts, name)
+        assert "_detail" not in flat and "memberships" not in flat, flat
+        assert "Serializer(" not in flat.split("class Meta")[0].split("\n", 1)[1], flat
+    post_flat = _code(artifacts, "PostFlatSerializer")
+    assert '"category"' in post_flat and '"tags"' in post_flat  # pks
+    # a model whose own serializer nests and lists nothing is nested as itself
+    assert "CategoryFlatSerializer" not in _names(artifacts, "serializers.py")
+    membership = _code(artifacts, "MembershipSerializer")
+    assert 'post_detail = PostFlatSerializer(source="post", read_only=True)' in membership
+    assert 'label_detail = LabelFlatSerializer(source="label", read_only=True)' in membership
+    # a reverse list's rows are flat too: no category_detail inside a Category's posts
+    options = {"relationships": {"reverse": ["Category.posts"]}}
+    rows = _run("serializer,relationships", options)["serializer"].artifacts
+    assert "_detail" not in _code(rows, "PostInCategorySerializer")
+
+
+def test_through_routes_require_the_owner_of_the_linked_object() -> None:
+    results = _run("viewset,relationships")
+    views = results["viewset"].artifacts
+    membership = _code(views, "MembershipViewSet")
+    assert (
+        "permission_classes = (IsAuthenticatedOrReadOnly, IsRelatedOwnerOrStaffOrReadOnly)"
+        in membership
+    )
+    assert 'related_owner_fields = ("post__author",)' in membership
+    assert "related_owner_fields" not in _code(views, "PostViewSet")
+    assert "IsRelatedOwnerOrStaffOrReadOnly" not in _code(views, "LabelViewSet")
+    assert any(
+        i.module == ".permissions" and i.name == "IsRelatedOwnerOrStaffOrReadOnly"
+        for a in views
+        for i in a.imports
+    )
+    permissions = [a for a in results["relationships"].artifacts if a.target == "permissions.py"]
+    code = _code(permissions, "IsRelatedOwnerOrStaffOrReadOnly")
+    compile(code, "permissions.py", "exec")
+    assert "def has_permission" in code and "def has_object_permission" in code
+    # no through model to an owned model: no permission written
+    plain = MODELS.replace('through="Membership", ', "")
+    assert not [
+        a
+        for a in _run("relationships", source=plain)["relationships"].artifacts
+        if a.target == "permissions.py"
+    ]
 
 
 def test_reverse_accessors_only_where_configured() -> None:
@@ -138,7 +187,14 @@ def test_querysets_follow_what_the_serializer_reads() -> None:
         in post
     )
     membership = _code(views, "MembershipViewSet")
-    assert '"post", "post__category", "label"' in membership
+    # the nested post and label are flat: no post__category join, their m2m pks prefetched
+    assert 'select_related("post", "label")' in membership
+    assert "post__category" not in membership
+    membership_prefetch = _code(results["relationships"].artifacts, "MEMBERSHIP_PREFETCH")
+    assert '"post__tags"' in membership_prefetch
+    assert "memberships__label__memberships" not in _code(
+        results["relationships"].artifacts, "POST_PREFETCH"
+    )
     relations = results["relationships"].artifacts[0]
     assert relations.target == "relations.py"
     code = _code([relations], "POST_PREFETCH")
@@ -211,6 +267,14 @@ def test_long_prefetches_are_ruff_formatted(tmp_path: Path) -> None:
 
         class AnExtremelyLongCategoryNameForLayoutPurposes(models.Model):
             name = models.CharField(max_length=10)
+            targets_reached_through_the_long_model = models.ManyToManyField(
+                "NestedTargetModelWithAVeryLongName",
+                through="AnotherRatherLongModelNameForTheNestedSide",
+                through_fields=(
+                    "a_very_long_foreign_key_field_name",
+                    "target_with_a_long_field_name",
+                ),
+            )
 
 
         class AnotherRatherLongModelNameForTheNestedSide(models.Model):
@@ -238,12 +302,10 @@ def test_long_prefetches_are_ruff_formatted(tmp_path: Path) -> None:
             name = models.CharField(max_length=10)
         """
     )
+    # the through rows listed on the category nest both targets (flat): a long Prefetch
     options = {
         "relationships": {
-            "reverse": [
-                "AnExtremelyLongCategoryNameForLayoutPurposes.the_other_models_listed_here",
-                "AnExtremelyLongCategoryNameForLayoutPurposes.second_list=pk",
-            ]
+            "reverse": ["AnExtremelyLongCategoryNameForLayoutPurposes.second_list=pk"]
         }
     }
     results = _run("serializer,viewset,relationships", options, source)
@@ -266,7 +328,8 @@ def test_long_prefetches_are_ruff_formatted(tmp_path: Path) -> None:
 
 def test_api_layout_puts_relations_beside_the_views() -> None:
     results = _run("viewset,relationships", {"layout": "api"})
-    assert [a.target for a in results["relationships"].artifacts] == ["api/relations.py"]
+    targets = [a.target for a in results["relationships"].artifacts]
+    assert targets == ["api/relations.py", "api/permissions.py"]
     imports = {(i.module, i.name) for a in results["relationships"].artifacts for i in a.imports}
     assert (".models", "Membership") not in imports and ("..models", "Membership") in imports
     views = [a for a in results["viewset"].artifacts if a.target == "api/views.py"]

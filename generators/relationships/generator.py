@@ -9,14 +9,18 @@ What the plan says, per model:
 
 - **forward FK / one-to-one** to a model of the app: written by primary key, read also as a
   read-only ``<field>_detail`` nested serializer (``[tool.djgen.relationships] nested =
-  ["Post.category=pk"]`` keeps one a plain pk). An edge that would nest a serializer in itself
-  (a cycle) stays a pk;
+  ["Post.category=pk"]`` keeps one a plain pk);
+- **one level deep**: a nested object is read flat, its own relations as pks: the model's own
+  serializer when it nests and lists nothing, else a ``<Model>FlatSerializer``. Nothing is
+  transitive, so no cycle can arise and a payload grows only with the rows it lists;
 - **explicit many-to-many through models** (``through=`` a model of the app): both sides list the
   through rows, nested and read-only (``<Through>In<Model>Serializer``: the row without the
-  foreign key back to the side it is listed on); the through model keeps its own viewset and
-  route, like every model;
+  foreign key back to the side it is listed on, nesting the other side flat); the through model
+  keeps its own viewset and route, like every model. When it has a foreign key to an owned
+  model, its writes need that object's owner or staff: ``IsRelatedOwnerOrStaffOrReadOnly`` (in
+  permissions.py) with the view's ``related_owner_fields = ("post__author",)``;
 - **reverse accessors** named in ``reverse = ["Category.posts", "Tag.posts=pk"]``: read-only
-  lists of nested rows (``<Related>In<Model>Serializer``) or of primary keys;
+  lists of flat rows (``<Related>In<Model>Serializer``) or of primary keys;
 - **queries**: ``select_related`` of every nested FK chain (``category``, ``post__category``) and
   ``prefetch_related`` of every list the serializer reads — many-to-many pks, reverse and through
   lists as ``Prefetch("memberships", queryset=Membership.objects.select_related("tag"))`` — one
@@ -24,8 +28,9 @@ What the plan says, per model:
   the same number of queries whatever the number of rows. The owner FK is read as its pk (no
   join) and stays read-only: the viewset sets it from the request.
 
-The serializer and viewset generators read the plan through ``context.provided("relationships",
-...)``; without this generator in the run they keep their own behaviour.
+The serializer and viewset generators read the plan (the viewset also the permission) through
+``context.provided("relationships", ...)``; without this generator in the run they keep their
+own behaviour.
 """
 
 from __future__ import annotations
@@ -69,8 +74,9 @@ class SerializerSpec:
 
     name: str
     model: str
-    #: (FK/one-to-one field, target model) read as ``<field>_detail``.
-    details: list[tuple[str, str]] = field(default_factory=list)
+    #: (FK/one-to-one field, target model, the flat serializer nested) read as
+    #: ``<field>_detail``.
+    details: list[tuple[str, str, str]] = field(default_factory=list)
     #: Many-to-many fields read as lists of pks.
     m2m: list[str] = field(default_factory=list)
     lists: list[ListField] = field(default_factory=list)
@@ -78,6 +84,11 @@ class SerializerSpec:
     exclude: list[str] = field(default_factory=list)
     #: For a row serializer: the model whose serializer lists it.
     listed_on: str | None = None
+    #: "model" (the model's own serializer), "row" (a listed row) or "flat" (a nested object:
+    #: its own relations as pks only).
+    kind: str = "model"
+    #: For a row: whether it is a many-to-many through row (which nests the other side).
+    through: bool = False
 
 
 @dataclass
@@ -221,16 +232,19 @@ class Planner:
         self.uses.setdefault(user, set()).add(used)
         return True
 
-    def _details(self, spec: SerializerSpec) -> None:
+    def _m2m(self, spec: SerializerSpec) -> None:
+        spec.m2m = [
+            f.name
+            for f in self.fields[spec.model].data_fields
+            if f.relation == "m2m" and f.name not in spec.exclude
+        ]
+
+    def _detail_targets(self, spec: SerializerSpec) -> list[tuple[str, str]]:
+        """(field, target model) of every FK / one-to-one of ``spec`` read nested."""
         model = self.models[spec.model]
-        info = self.fields[spec.model]
-        for f in info.data_fields:
-            if f.name in spec.exclude:
-                continue
-            if f.relation == "m2m":
-                spec.m2m.append(f.name)
-                continue
-            if f.relation not in ("fk", "o2o"):
+        out: list[tuple[str, str]] = []
+        for f in self.fields[spec.model].data_fields:
+            if f.name in spec.exclude or f.relation not in ("fk", "o2o"):
                 continue
             target = same_module_target(self.module, f)
             if target is None or not target.concrete or target.name == model.name:
@@ -239,21 +253,33 @@ class Planner:
                 continue
             if naming.serializer_name(target.name) not in self.specs:
                 continue
-            if not self._use(spec.name, naming.serializer_name(target.name)):
-                self.notes.append(
-                    f"{spec.name}: {f.name} stays a primary key (nesting "
-                    f"{naming.serializer_name(target.name)} there would nest it in itself)"
-                )
-                continue
-            spec.details.append((f.name, target.name))
+            out.append((f.name, target.name))
+        return out
 
-    def _row(self, listed_on: str, related: str, back: str, accessor: str) -> str:
+    def _flat(self, model: str, pending: dict[str, list[tuple[str, str]]]) -> str:
+        """The serializer a nested ``model`` is read with: its relations as pks only. The
+        model's own serializer when it nests and lists nothing, else ``<Model>FlatSerializer``."""
+        own = self.specs[naming.serializer_name(model)]
+        if not pending.get(own.name) and not own.lists:
+            return own.name
+        name = f"{model}FlatSerializer"
+        if name not in self.specs:
+            self.specs[name] = SerializerSpec(name=name, model=model, kind="flat")
+            self._m2m(self.specs[name])
+        return name
+
+    def _row(self, listed_on: str, related: str, back: str, accessor: str, through: bool) -> str:
         name = f"{related}In{listed_on}Serializer"
         if name in self.specs:
             camel = "".join(part.capitalize() for part in accessor.split("_"))
             name = f"{related}In{listed_on}{camel}Serializer"
         self.specs[name] = SerializerSpec(
-            name=name, model=related, exclude=[back], listed_on=listed_on
+            name=name,
+            model=related,
+            exclude=[back],
+            listed_on=listed_on,
+            kind="row",
+            through=through,
         )
         return name
 
@@ -263,8 +289,10 @@ class Planner:
             name = naming.serializer_name(model.name)
             self.specs[name] = SerializerSpec(name=name, model=model.name)
         # 1. forward FK / one-to-one nesting of the models' own serializers
+        pending: dict[str, list[tuple[str, str]]] = {}
         for model in complete:
-            self._details(self.specs[naming.serializer_name(model.name)])
+            spec = self.specs[naming.serializer_name(model.name)]
+            pending[spec.name] = self._detail_targets(spec)
         # 2. lists: through rows on both sides, then the configured reverse accessors
         rows: list[SerializerSpec] = []
         for model in complete:
@@ -289,13 +317,23 @@ class Planner:
                     through=through,
                 )
                 if mode == "nested":
-                    item.row = self._row(model.name, related.name, back.name, accessor)
+                    item.row = self._row(model.name, related.name, back.name, accessor, through)
                     self._use(spec.name, item.row)
                     rows.append(self.specs[item.row])
                 spec.lists.append(item)
-        # 3. what the rows nest (a cycle back to the list's own serializer stays a pk)
+        # 3. one level deep: a through row nests the other side, other rows nest nothing
         for row in rows:
-            self._details(row)
+            pending[row.name] = self._detail_targets(row) if row.through else []
+        # 4. every nested object is read flat (its own relations as pks): nothing transitive
+        for name, targets in pending.items():
+            spec = self.specs[name]
+            for field_name, target in targets:
+                nested = self._flat(target, pending)
+                if self._use(spec.name, nested):
+                    spec.details.append((field_name, target, nested))
+        for spec in list(self.specs.values()):
+            if spec.kind != "flat":
+                self._m2m(spec)
         return self.specs
 
     def _through_lists(self, model: ModelIR):
@@ -328,12 +366,12 @@ def _walk(
 ) -> None:
     """Collect what ``spec`` reads: joins into ``selects`` (relative to the queryset being
     built), lists into the flat ``prefetches`` (parents before children)."""
-    for name, target in spec.details:
+    for name, _target, nested in spec.details:
         selects.append(select_prefix + name)
         _walk(
             specs,
             managers,
-            specs[naming.serializer_name(target)],
+            specs[nested],
             f"{lookup_prefix}{name}__",
             f"{select_prefix}{name}__",
             selects,
@@ -437,8 +475,8 @@ def _reads(specs: dict[str, SerializerSpec], module: ModuleIR, model: str) -> li
                     out.append(target.name)
                 declaring = _declaring(module, owner, f.name)
                 out.append(f"{declaring}.{f.name}.through")
-        for _, target in spec.details:
-            stack.append(naming.serializer_name(target))
+        for _, _target, nested in spec.details:
+            stack.append(nested)
         for item in spec.lists:
             out.append(item.related)
             related = module.model(item.related)
@@ -459,6 +497,87 @@ def _declaring(module: ModuleIR, model: ModelIR, name: str) -> str:
         label = current.mti_parent or (current.proxy_for if current.proxy else None)
         current = module.model(label.rpartition(".")[2]) if label else None
     return model.name
+
+
+#: The object permission of through rows that link owned objects (in permissions.py).
+RELATED_OWNER_PERMISSION = "IsRelatedOwnerOrStaffOrReadOnly"
+
+RELATED_OWNER_PERMISSION_CODE = '''class IsRelatedOwnerOrStaffOrReadOnly(BasePermission):
+    """Anyone may read; a write to a row that links owned objects (a many-to-many through row)
+    needs the user to own each of them, or to be staff. The view names them in
+    ``related_owner_fields`` as ``"<fk>__<owner field>"`` (``"post__author"``: the row's post
+    must be the user's). Checked on the posted pk (create, update) and on the stored row
+    (update, delete). A pk that does not exist is left to the serializer (a 400)."""
+
+    message = "Only the owner of the related object or staff may change this row."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_staff or not isinstance(request.data, Mapping):
+            return True
+        model = view.get_queryset().model
+        for path in view.related_owner_fields:
+            name, _, owner = path.partition("__")
+            value = request.data.get(name)
+            if value is None:
+                continue
+            field = model._meta.get_field(name)
+            related = field.related_model
+            owner_column = related._meta.get_field(owner).attname
+            lookup = {field.target_field.name: value}
+            try:
+                rows = related._default_manager.filter(**lookup)
+                owners = list(rows.values_list(owner_column, flat=True)[:1])
+            except (TypeError, ValueError, ValidationError):
+                continue  # not a pk: the serializer answers 400
+            if owners and owners[0] != user.pk:
+                return False
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_staff:
+            return True
+        for path in view.related_owner_fields:
+            name, _, owner = path.partition("__")
+            related = getattr(obj, name, None)
+            if related is None:
+                continue
+            if getattr(related, related._meta.get_field(owner).attname) != user.pk:
+                return False
+        return True
+'''
+
+
+def related_owner_fields(module: ModuleIR, owners: dict[str, str]) -> dict[str, list[str]]:
+    """``{through model: ["post__author", ...]}``: the FKs of each explicit many-to-many
+    through model to an owned model of the app, with that model's owner field."""
+    out: dict[str, list[str]] = {}
+    for model in module.concrete_models:
+        for f in model_fields(module, model).data_fields:
+            if not (f.is_m2m and has_through(f) and f.through):
+                continue
+            through = module.model(f.through.rpartition(".")[2])
+            if through is None or through.name in out:
+                continue
+            paths = []
+            for fk in model_fields(module, through).data_fields:
+                if fk.relation not in ("fk", "o2o"):
+                    continue
+                target = same_module_target(module, fk)
+                if target is not None and target.name in owners:
+                    paths.append(f"{fk.name}__{owners[target.name]}")
+            if paths:
+                out[through.name] = paths
+    return out
 
 
 class RelationshipsGenerator:
@@ -486,6 +605,18 @@ class RelationshipsGenerator:
                 "per model for its viewset's prefetch_related (written by djgen)."
             ),
         )
+        guarded = related_owner_fields(module, owners)
+        permissions = Artifact(
+            generator=self.name,
+            target=config.target("permissions"),
+            imports=[
+                Import("collections.abc", "Mapping"),
+                Import("django.core.exceptions", "ValidationError"),
+                Import("rest_framework.permissions", "SAFE_METHODS"),
+                Import("rest_framework.permissions", "BasePermission"),
+            ],
+            header=f"Permissions of the {module.app_label} app's API.",
+        )
         queryset_plan: dict[str, dict[str, Any]] = {}
         tests: dict[str, dict[str, Any]] = {}
         wanted = {m.name for m in chosen}
@@ -499,6 +630,16 @@ class RelationshipsGenerator:
                 "prefetch": constant,
                 "module": ".relations",
             }
+            if model.name in guarded:
+                queryset_plan[model.name]["related_owner_fields"] = guarded[model.name]
+                queryset_plan[model.name]["permission"] = RELATED_OWNER_PERMISSION
+                if model.name in wanted and not permissions.definitions:
+                    permissions.definitions.append(
+                        Definition(
+                            name=RELATED_OWNER_PERMISSION,
+                            code=RELATED_OWNER_PERMISSION_CODE,
+                        )
+                    )
             spec = specs[naming.serializer_name(model.name)]
             if model.name in wanted and (selects or prefetches):
                 tests[model.name] = _test_facts(module, spec, specs)
@@ -518,9 +659,9 @@ class RelationshipsGenerator:
                 )
             )
         serializer_plan = {
-            "details": {s.model: s.details for s in specs.values() if s.listed_on is None},
+            "details": {s.model: s.details for s in specs.values() if s.kind == "model"},
             "lists": {
-                s.model: _declared(s) for s in specs.values() if s.listed_on is None and s.lists
+                s.model: _declared(s) for s in specs.values() if s.kind == "model" and s.lists
             },
             "rows": [
                 {
@@ -531,7 +672,7 @@ class RelationshipsGenerator:
                     "details": s.details,
                 }
                 for s in specs.values()
-                if s.listed_on is not None
+                if s.kind != "model"
             ],
             "uses": {user: sorted(used) for user, used in planner.uses.items()},
         }
@@ -543,6 +684,8 @@ class RelationshipsGenerator:
                 "--write (--force replaces the definitions djgen wrote before)"
             )
         artifacts = [artifact] if artifact.definitions else []
+        if permissions.definitions:
+            artifacts.append(permissions)
         return GenerationResult(
             artifacts=artifacts,
             provides={
@@ -564,7 +707,7 @@ def _test_facts(
     """What the generated query-count tests need for one model: its nested fields, and how to
     add a row to each list (``make_membership(post=obj)``)."""
     details = []
-    for name, target in spec.details:
+    for name, target, _nested in spec.details:
         target_model = module.model(target)
         pk = model_fields(module, target_model).pk_name if target_model is not None else "id"
         details.append({"field": name, "pk": pk})

@@ -181,6 +181,16 @@ def serializer_context(
     }
 
 
+def _nest_planned(values: dict[str, Any], planned: Any) -> None:
+    """Point each planned ``<fk>_detail`` at the serializer the plan nests there (the
+    target's flat serializer: ``(field, target, serializer)`` edges)."""
+    serializers = {edge[0]: edge[2] for edge in planned if len(edge) > 2}
+    for declared in values["declared"]:
+        name = declared["name"].removesuffix("_detail")
+        if declared["name"].endswith("_detail") and name in serializers:
+            declared["call"] = serializers[name]
+
+
 class SerializerGenerator:
     name = "serializer"
 
@@ -265,8 +275,10 @@ class SerializerGenerator:
                 continue
             info = model_fields(module, model)
             owner = owner_field(module, model, config.owner_fields)
-            details = [tuple(pair) for pair in plan["details"].get(model.name, ())]
-            values = serializer_context(module, model, info, details, owner, options)  # type: ignore[arg-type]
+            planned = plan["details"].get(model.name, ())
+            details = [(edge[0], edge[1]) for edge in planned]
+            values = serializer_context(module, model, info, details, owner, options)
+            _nest_planned(values, planned)
             for extra in plan["lists"].get(model.name, ()):
                 if values["fields"] != "__all__" and extra["name"] not in values["fields"]:
                     values["declared"].append(extra)
@@ -278,8 +290,9 @@ class SerializerGenerator:
                 continue
             info = model_fields(module, model)
             owner = owner_field(module, model, config.owner_fields)
-            details = [tuple(pair) for pair in row["details"]]
-            values = serializer_context(module, model, info, details, owner, options)  # type: ignore[arg-type]
+            details = [(edge[0], edge[1]) for edge in row["details"]]
+            values = serializer_context(module, model, info, details, owner, options)
+            _nest_planned(values, row["details"])
             gone = set(row["exclude"])
             gone |= {f"{n}_{suffix}" for n in row["exclude"] for suffix in ("display", "detail")}
             values["serializer"] = name

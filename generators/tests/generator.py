@@ -616,6 +616,7 @@ def _viewset_values(facts: dict[str, Any], prefix: str | None) -> dict[str, Any]
         "pagination": str(attrs.get("pagination_class", "")),
         "permissions": names(attrs.get("permission_classes")),
         "owner": attrs.get("owner_field"),
+        "related_owners": names(attrs.get("related_owner_fields")),
     }
 
 
@@ -719,6 +720,9 @@ def _api_values(values: dict[str, Any]) -> dict[str, Any] | None:
         "url": f"{values['api_prefix']}{viewset['prefix']}/",
         "pk": pk,
         "owner": viewset["owner"],
+        # relationships: a through row's writes need the owner of every owned object it links
+        # ([["post", "author"]]: the test makes one user own them all)
+        "related_owners": [path.split("__", 1) for path in viewset["related_owners"]],
         "payload": serializer["payload"],
         "change": update,
         "search": search,

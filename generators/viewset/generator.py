@@ -177,6 +177,11 @@ class ViewSetGenerator:
                         ["prefetch_related", [Code(f"*{planned['prefetch']}")]]
                     )
                     views.imports.append(Import(planned["module"], planned["prefetch"]))
+                # a through row linking owned objects: writes need their owner (or staff)
+                if planned.get("related_owner_fields"):
+                    values["permission_classes"].append(Code(planned["permission"]))
+                    values["related_owner_fields"] = planned["related_owner_fields"]
+                    views.imports.append(Import(".permissions", planned["permission"]))
             values["bases"] = ["viewsets.ModelViewSet"]
             if mixin is not None:
                 values["bases"].insert(0, mixin["class"])
