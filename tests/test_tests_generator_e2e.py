@@ -289,6 +289,12 @@ def test_blog_generated_tests_pass_in_random_order(blog: Built, blog_run) -> Non
     assert_all_pass(done, outcomes)
 
 
+def test_blog_generated_tests_pass_in_parallel_on_one_redis(blog: Built, blog_run) -> None:
+    # two test processes on the same Redis: the caching tests' keys are per process (they
+    # bumped each other's generations, and a repeated GET was not served from the cache)
+    assert_all_pass(*blog.test("blog", "--parallel", "2"))
+
+
 def test_blog_generated_tests_lint_clean(blog: Built) -> None:
     assert_lint_clean(blog)
 
