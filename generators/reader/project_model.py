@@ -14,8 +14,10 @@ ROOT_URLCONF, a settings module that is not a file under the project root, a syn
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -206,8 +208,31 @@ def _string_items(node: ast.expr) -> tuple[str, ...] | None:
     return tuple(items)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+@lru_cache(maxsize=16)
+def _source_lines(text: str) -> tuple[str, ...]:
+    """``text`` split as ``ast.get_source_segment`` splits it (at \\r\\n, \\r, \\n only), once
+    per text: that function splits the whole file again on every call, which made reading a
+    settings module quadratic in its length."""
+    return tuple(_LINE.findall(text))
+
+
 def _segment(text: str, node: ast.AST) -> str:
-    return ast.get_source_segment(text, node) or ast.unparse(node)
+    """The source of ``node`` (``ast.get_source_segment``, unpadded), else its unparsed text."""
+    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+    lines = _source_lines(text)
+    if start is None or end is None or col is None or end_col is None or end > len(lines):
+        return ast.unparse(node)
+    if start == end:
+        segment = lines[start - 1].encode()[col:end_col].decode()
+    else:
+        first = lines[start - 1].encode()[col:].decode()
+        last = lines[end - 1].encode()[:end_col].decode()
+        segment = "".join([first, *lines[start : end - 1], last])
+    return segment or ast.unparse(node)
 
 
 def _value_of(node: ast.expr, text: str, line: int, path: Path | None) -> SettingValue:
