@@ -29,6 +29,7 @@ export interface ServerSettings {
   codeLens?: boolean;
   layout?: Layout;
   migrationCheck?: boolean;
+  driftCheck?: boolean;
 }
 
 /** A setting's effective value and whether the user set it anywhere (vs. the manifest default). */
@@ -107,7 +108,7 @@ export function toServerSettings(read: SettingsReader): MappedSettings {
     }
   }
 
-  for (const key of ["codeLens", "migrationCheck"] as const) {
+  for (const key of ["codeLens", "migrationCheck", "driftCheck"] as const) {
     const flag = read(key);
     if (!flag.isSet) {
       continue;
@@ -150,4 +151,5 @@ export const RESTART_KEYS: readonly string[] = [
   "codeLens",
   "layout",
   "migrationCheck",
+  "driftCheck",
 ];

@@ -41,6 +41,7 @@ describe("toServerSettings", () => {
         codeLens: false,
         layout: LAYOUTS[LAYOUTS.length - 1],
         migrationCheck: true,
+        driftCheck: false,
       }),
     );
     assert.deepEqual(problems, []);
@@ -54,6 +55,7 @@ describe("toServerSettings", () => {
       codeLens: false,
       layout: LAYOUTS[LAYOUTS.length - 1],
       migrationCheck: true,
+      driftCheck: false,
     });
   });
 
