@@ -382,17 +382,27 @@ step("hovering Book shows the serializer preview", async () => {
   }
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const title = hover.getByText("catalog.Book").first();
+  let last = null;
   for (let i = 0; i < 20; i++) {
-    const row = await title.boundingBox();
-    if (row && row.y - box.y < 40) {
+    if (!(await hover.isVisible())) {
       break;
     }
+    const row = await title.boundingBox();
+    // at the top, or the hover no longer scrolls (a further wheel would scroll the editor)
+    if (!row || row.y - box.y < 40 || row.y === last) {
+      break;
+    }
+    last = row.y;
     await page.mouse.wheel(0, 20);
     await page.waitForTimeout(250); // let the smooth scroll settle before looking again
   }
-  await hover.waitFor({ state: "visible" });
-  await page.waitForTimeout(300);
-  await screenshot("hover");
+  // The screenshot is for the README; what this step checks is asserted above.
+  if (await hover.isVisible()) {
+    await page.waitForTimeout(300);
+    await screenshot("hover");
+  } else {
+    console.log("# [vscode-e2e] the hover closed while it was scrolled; hover.png not retaken");
+  }
 });
 
 step("the preview command shows the diff for the model at the cursor", async () => {
