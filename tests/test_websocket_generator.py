@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from corpus import BLOG_MODELS
 
 pytestmark = pytest.mark.django
 
 BIN = Path(sys.executable).parent
-MODELS = (Path(__file__).parent / "test_websocket_e2e.py").read_text().split('MODELS = """\\\n')[1]
-MODELS = MODELS.split('"""', 1)[0]
+MODELS = BLOG_MODELS
 SHOP = """\
 from django.db import models
 
