@@ -490,8 +490,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return answered
     parser = build_parser()
     args = parser.parse_args(argv)
+    threshold = gc.get_threshold()
     if args.command != "lsp":
-        gc.set_threshold(BATCH_GC_THRESHOLD, *gc.get_threshold()[1:])
+        gc.set_threshold(BATCH_GC_THRESHOLD, *threshold[1:])
     collector_off = args.command in NO_GC_COMMANDS and gc.isenabled()
     if collector_off:
         gc.disable()
@@ -507,6 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if collector_off:
             gc.enable()
+        gc.set_threshold(*threshold)  # in-process callers (tests, the bench) get theirs back
 
 
 if __name__ == "__main__":
