@@ -12,7 +12,8 @@ DESCRIPTOR = Descriptor(
     name="cqrs",
     description=(
         "CQRS: per model Create/Update/Delete commands, Get/List queries, handlers, "
-        "dispatchers, domain events, an event bus, repositories; the viewsets write through it"
+        "dispatchers, domain events, an event bus, repositories; the viewsets read and write "
+        "through it"
     ),
     entry="djgen.generators.cqrs.generator:GENERATOR",
     targets=(

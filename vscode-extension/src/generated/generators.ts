@@ -395,7 +395,7 @@ export const GENERATORS: readonly GeneratorInfo[] = [
   },
   {
     "name": "cqrs",
-    "description": "CQRS: per model Create/Update/Delete commands, Get/List queries, handlers, dispatchers, domain events, an event bus, repositories; the viewsets write through it",
+    "description": "CQRS: per model Create/Update/Delete commands, Get/List queries, handlers, dispatchers, domain events, an event bus, repositories; the viewsets read and write through it",
     "requires": [],
     "after": [],
     "scope": "app",
@@ -695,7 +695,7 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "jwt": "JWT authentication (djangorestframework-simplejwt): register, login, refresh, verify, logout with blacklisting, me, password change under /api/v1/auth/; owner, admin, superuser, read-only and role permission classes",
   "caching": "Redis response caching (django-redis) invalidated by signals; cache_stats",
   "api-settings": "project wiring: the app's API routed under /api/v1/, DRF defaults (versioning, permissions, errors, throttles), CORS, request logging, OpenAPI, production settings",
-  "cqrs": "CQRS: per model Create/Update/Delete commands, Get/List queries, handlers, dispatchers, domain events, an event bus, repositories; the viewsets write through it",
+  "cqrs": "CQRS: per model Create/Update/Delete commands, Get/List queries, handlers, dispatchers, domain events, an event bus, repositories; the viewsets read and write through it",
   "eventsourcing": "event sourcing: an immutable event store app (events, snapshots, optimistic concurrency), history and audit endpoints, replay_events",
   "websocket": "Django Channels consumers per model (collection and instance routes), ASGI routing with JWT socket auth, after-commit broadcasts and notify_user through channels-redis"
 };
