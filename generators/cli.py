@@ -148,7 +148,7 @@ def _plan(names: str, path: str, models: Sequence[str] | None, force: bool):
         raise CLIError(f"{path}: no Django models found")
     try:
         with templates_fixed():  # one compile per template, no stat per model
-            return module, plan(path, names, models=models, force=force, module=module)
+            return module, plan(path, names, models=models, force=force, module=module, fork=True)
     except (PlanError, UnknownGenerator, ConfigError) as exc:
         raise CLIError(str(exc)) from exc
 

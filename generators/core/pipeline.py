@@ -204,8 +204,12 @@ def plan(
     read_text: ReadText | None = None,
     module: ModuleIR | None = None,
     defaults: Mapping[str, str] | None = None,
+    fork: bool = False,
 ) -> list[FileChange]:
-    """What generating ``names`` for the app would do to each target file."""
+    """What generating ``names`` for the app would do to each target file.
+
+    ``fork``: a one-shot caller with no other threads (the CLI) lets a big merge be split
+    between this process and a forked copy (``core.forked``); the result is the same."""
     from djgen.generators.merge.import_order import first_party
 
     app = app_dir_of(app_dir)
@@ -221,17 +225,39 @@ def plan(
     for generated in results.values():
         for artifact in generated.artifacts:
             by_target.setdefault(target_path(artifact, context), []).append(artifact)
-    result: list[FileChange] = []
     new_packages = {
         Path(a.target).parts[0]
         for g in results.values()
         for a in g.artifacts
         if a.root == "project" and len(Path(a.target).parts) > 1
     }
+    targets = list(by_target.items())
+
+    def change_for(target: tuple[Path, list[Artifact]]) -> FileChange:
+        return _change_for(target[0], target[1], read, context, force)
+
     with first_party(_first_party_modules(context) | new_packages):
-        for path, group in by_target.items():
-            result.append(_change_for(path, group, read, context, force))
+        weights = [_merge_weight(group) for _, group in targets]
+        if fork and sum(weights) >= FORK_AT:
+            from djgen.generators.core.forked import map_split
+
+            result = map_split(change_for, targets, weights)
+        else:
+            result = [change_for(target) for target in targets]
     return result
+
+
+#: Characters of generated code from which a forked copy merges half of the files (a fork and
+#: the results' way back cost a few tens of milliseconds; ~100 models' API is about this much).
+FORK_AT = 250_000
+
+
+def _merge_weight(group: list[Artifact]) -> int:
+    """About how much merging a file's artifacts costs: the generated code's length."""
+    return sum(
+        len(artifact.content or "") + sum(len(d.code) for d in artifact.definitions)
+        for artifact in group
+    )
 
 
 def _first_party_modules(context: GenerationContext) -> set[str]:
