@@ -188,8 +188,8 @@ def test_query_counts_do_not_grow_with_rows(facts: dict[str, Any]) -> None:
 
 
 def test_a_cached_hit_costs_one_redis_round_trip(facts: dict[str, Any]) -> None:
-    # one pipeline: the anon + burst throttle counters and the MGET of the response with
-    # its generations; 3 when the throttles counted with cache.incr and the cache read
+    # one script call: the anon + burst throttle counters and the read of the response
+    # with its generations; 3 when the throttles counted with cache.incr and the cache read
     # alone, 9 with DRF's own throttles and separate generations/response/hit-counter reads
     # (a little over 1: a hit-counter flush a second)
     assert 1 <= facts["round_trips_per_hit"] <= 1.5, facts["round_trips_per_hit"]
@@ -245,7 +245,8 @@ def test_redis_stopped_mid_test_serves_from_the_database(
 def test_throttles_past_the_rate_answer_429_with_retry_after(
     site: dict[str, Any], redis_url: str
 ) -> None:
-    # the throttles count in the pipeline that also reads the cached response
+    # the throttles count with the script that also reads the cached response, and go on
+    # counting after Redis forgot the script (SCRIPT FLUSH after the third request)
     env = {"REDIS_URL": redis_url.rsplit("/", 1)[0] + "/8", "DJANGO_THROTTLE_BURST": "5/min"}
     seen = _facts(site, "throttle", env)["throttle"]
     assert seen["statuses"] == [200] * 5 + [429] * 3, seen
