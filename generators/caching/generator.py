@@ -70,6 +70,11 @@ def dependencies(module: ModuleIR, nested: bool) -> tuple[list[list[Any]], list[
     direct: dict[str, list[str]] = {}
     nested_targets: dict[str, list[str]] = {}
     throughs: list[str] = []
+    # each model's multi-table descendants, in module order (one ancestor walk per model)
+    descendants: dict[str, list[ModelIR]] = {}
+    for other in models:
+        for ancestor in _ancestors(module, other):
+            descendants.setdefault(ancestor, []).append(other)
     for model in models:
         deps = [model.name]
         parent = _parent(module, model)
@@ -78,8 +83,8 @@ def dependencies(module: ModuleIR, nested: bool) -> tuple[list[list[Any]], list[
             seen.add(parent.name)
             deps.append(parent.name)
             parent = _parent(module, parent)
-        for other in models:
-            if other is not model and model.name in _ancestors(module, other):
+        for other in descendants.get(model.name, ()):
+            if other is not model:
                 deps.append(other.name)
         if model.proxy and model.proxy_for:
             target = module.model(model.proxy_for.rpartition(".")[2])

@@ -134,6 +134,12 @@ class Planner:
         self.module = module
         self.models = {m.name: m for m in module.concrete_models}
         self.fields = {name: model_fields(module, m) for name, m in self.models.items()}
+        #: Indexes built once (each is a pass over the module's fields), so that planning an
+        #: app is linear in its size: every model's data fields, the module's relations by the
+        #: model they point to, and its many-to-many fields with an explicit through model.
+        self.data = {name: fields.data_fields for name, fields in self.fields.items()}
+        self.reverse_index = self._reverse_index()
+        self.throughs = self._through_fields()
         self.specs: dict[str, SerializerSpec] = {}
         self.uses: dict[str, set[str]] = {}
         self.notes: list[str] = []
@@ -158,7 +164,7 @@ class Planner:
         for rule in rules:
             model_name, name, mode = _split_rule("nested", rule)
             model = self._model("nested", rule, model_name)
-            f = next((f for f in self.fields[model.name].data_fields if f.name == name), None)
+            f = next((f for f in self.data[model.name] if f.name == name), None)
             if f is None or f.relation not in ("fk", "o2o"):
                 raise ConfigError(
                     f"[tool.djgen.relationships] nested: {rule!r}: {model_name}.{name} is not "
@@ -189,9 +195,10 @@ class Planner:
             out.setdefault(model_name, []).append((accessor, mode or "nested"))
         return out
 
-    def _reverse_relations(self, model: ModelIR) -> list[tuple[str, ModelIR, FieldIR]]:
-        """(accessor, related model, its field) of every relation in the module to ``model``."""
-        found: list[tuple[str, ModelIR, FieldIR]] = []
+    def _reverse_index(self) -> dict[str, list[tuple[str, ModelIR, FieldIR]]]:
+        """Target model name → (accessor, related model, its field) of every relation in the
+        module to it, in module and field order."""
+        index: dict[str, list[tuple[str, ModelIR, FieldIR]]] = {}
         for related in self.module.concrete_models:
             if related.proxy:
                 continue
@@ -199,12 +206,31 @@ class Planner:
                 if not f.is_relation or f.parent_link:
                     continue
                 target = same_module_target(self.module, f)
-                if target is None or target.name != model.name:
+                if target is None:
                     continue
                 accessor = _accessor(related, f)
                 if accessor is not None:
-                    found.append((accessor, related, f))
+                    index.setdefault(target.name, []).append((accessor, related, f))
+        return index
+
+    def _through_fields(self) -> list[tuple[str, ModelIR, str | None]]:
+        """(declaring model, through model, target model name) of every many-to-many field with
+        an explicit through model of the module, in module and field order."""
+        found: list[tuple[str, ModelIR, str | None]] = []
+        for other in self.module.concrete_models:
+            for f in self.data[other.name]:
+                if not (f.is_m2m and has_through(f) and f.through):
+                    continue
+                through = self.module.model(f.through.rpartition(".")[2])
+                if through is None:
+                    continue
+                target = same_module_target(self.module, f)
+                found.append((other.name, through, getattr(target, "name", None)))
         return found
+
+    def _reverse_relations(self, model: ModelIR) -> list[tuple[str, ModelIR, FieldIR]]:
+        """(accessor, related model, its field) of every relation in the module to ``model``."""
+        return list(self.reverse_index.get(model.name, ()))
 
     def _reverse_relation(
         self, model: ModelIR, accessor: str
@@ -235,7 +261,7 @@ class Planner:
     def _m2m(self, spec: SerializerSpec) -> None:
         spec.m2m = [
             f.name
-            for f in self.fields[spec.model].data_fields
+            for f in self.data[spec.model]
             if f.relation == "m2m" and f.name not in spec.exclude
         ]
 
@@ -243,7 +269,7 @@ class Planner:
         """(field, target model) of every FK / one-to-one of ``spec`` read nested."""
         model = self.models[spec.model]
         out: list[tuple[str, str]] = []
-        for f in self.fields[spec.model].data_fields:
+        for f in self.data[spec.model]:
             if f.name in spec.exclude or f.relation not in ("fk", "o2o"):
                 continue
             target = same_module_target(self.module, f)
@@ -339,20 +365,13 @@ class Planner:
     def _through_lists(self, model: ModelIR):
         """(accessor, "nested", True) for each explicit through model joining ``model``."""
         seen: set[str] = set()
-        for other in self.module.concrete_models:
-            for f in self.fields[other.name].data_fields:
-                if not (f.is_m2m and has_through(f) and f.through):
-                    continue
-                through = self.module.model(f.through.rpartition(".")[2])
-                if through is None or through.name in seen:
-                    continue
-                target = same_module_target(self.module, f)
-                if model.name not in (other.name, getattr(target, "name", None)):
-                    continue
-                for accessor, related, _ in self._reverse_relations(model):
-                    if related.name == through.name:
-                        seen.add(through.name)
-                        yield accessor, "nested", True
+        for other, through, target in self.throughs:
+            if through.name in seen or model.name not in (other, target):
+                continue
+            for accessor, related, _ in self._reverse_relations(model):
+                if related.name == through.name:
+                    seen.add(through.name)
+                    yield accessor, "nested", True
 
 
 def _walk(
@@ -454,9 +473,16 @@ def _declared(spec: SerializerSpec) -> list[dict[str, Any]]:
     return out
 
 
-def _reads(specs: dict[str, SerializerSpec], module: ModuleIR, model: str) -> list[str]:
+def _reads(
+    specs: dict[str, SerializerSpec],
+    module: ModuleIR,
+    model: str,
+    memo: dict[str, list[str]] | None = None,
+) -> list[str]:
     """Every model (and many-to-many table, ``Model.field.through``) ``model``'s responses
-    read, for cache invalidation."""
+    read, for cache invalidation. ``memo`` keeps what each serializer reads itself across the
+    calls of one plan (the same row and flat serializers are reached from many models)."""
+    memo = {} if memo is None else memo
     out: list[str] = [model]
     stack = [naming.serializer_name(model)]
     seen: set[str] = set()
@@ -466,25 +492,36 @@ def _reads(specs: dict[str, SerializerSpec], module: ModuleIR, model: str) -> li
             continue
         seen.add(name)
         spec = specs[name]
-        out.append(spec.model)
-        owner = module.model(spec.model)
-        for f in model_fields(module, owner).data_fields if owner is not None else ():
-            if f.name in spec.m2m:
-                target = same_module_target(module, f)
-                if target is not None:
-                    out.append(target.name)
-                declaring = _declaring(module, owner, f.name)
-                out.append(f"{declaring}.{f.name}.through")
+        own = memo.get(name)
+        if own is None:
+            own = memo[name] = _spec_reads(spec, module)
+        out += own
         for _, _target, nested in spec.details:
             stack.append(nested)
         for item in spec.lists:
-            out.append(item.related)
-            related = module.model(item.related)
-            if item.back_kind == "m2m" and related is not None:
-                out.append(f"{_declaring(module, related, item.back)}.{item.back}.through")
             if item.row is not None:
                 stack.append(item.row)
     return list(dict.fromkeys(out))
+
+
+def _spec_reads(spec: SerializerSpec, module: ModuleIR) -> list[str]:
+    """What one serializer reads itself: its model, its many-to-many targets and tables, and
+    the models (and tables) of its lists, in that order."""
+    out: list[str] = [spec.model]
+    owner = module.model(spec.model)
+    for f in model_fields(module, owner).data_fields if owner is not None else ():
+        if f.name in spec.m2m:
+            target = same_module_target(module, f)
+            if target is not None:
+                out.append(target.name)
+            declaring = _declaring(module, owner, f.name)
+            out.append(f"{declaring}.{f.name}.through")
+    for item in spec.lists:
+        out.append(item.related)
+        related = module.model(item.related)
+        if item.back_kind == "m2m" and related is not None:
+            out.append(f"{_declaring(module, related, item.back)}.{item.back}.through")
+    return out
 
 
 def _declaring(module: ModuleIR, model: ModelIR, name: str) -> str:
@@ -686,13 +723,14 @@ class RelationshipsGenerator:
         artifacts = [artifact] if artifact.definitions else []
         if permissions.definitions:
             artifacts.append(permissions)
+        memo: dict[str, list[str]] = {}  # what each serializer reads itself
         return GenerationResult(
             artifacts=artifacts,
             provides={
                 "serializer_plan": serializer_plan,
                 "queryset_plan": queryset_plan,
                 "reads": {
-                    m.name: _reads(specs, module, m.name)
+                    m.name: _reads(specs, module, m.name, memo)
                     for m in module.concrete_models
                     if naming.serializer_name(m.name) in specs
                 },

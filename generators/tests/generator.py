@@ -201,18 +201,36 @@ def _definitions(artifacts: list[Artifact]) -> dict[tuple[str, str], Definition]
     return {(a.target, d.name): d for a in artifacts for d in a.definitions}
 
 
-def _defined_names(path: Path) -> set[str]:
+#: path → (its stat signature, the names it defines): ``_defined_names`` parses a file again
+#: only when it changed (a hover re-asks for the same large generated modules).
+_DEFINED: dict[Path, tuple[tuple[int, int, int], frozenset[str]]] = {}
+
+
+def _defined_names(path: Path) -> frozenset[str]:
+    """The top-level class, function and assigned names of the file at ``path`` (none when it
+    is missing or does not parse); cached per path while its mtime, size and inode stay."""
+    try:
+        stat = path.stat()
+    except (OSError, ValueError):
+        return frozenset()
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    known = _DEFINED.get(path)
+    if known is not None and known[0] == signature:
+        return known[1]
     try:
         tree = ast.parse(path.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
-        return set()
+        return frozenset()
     names: set[str] = set()
     for node in tree.body:
         if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
             names.add(node.name)
         elif isinstance(node, ast.Assign):
             names.update(getattr(t, "id", "") for t in node.targets)
-    return names
+    if len(_DEFINED) > 256:
+        _DEFINED.clear()
+    _DEFINED[path] = (signature, frozenset(names))
+    return _DEFINED[path][1]
 
 
 def _present(context: GenerationContext, artifacts: list[Artifact]) -> bool:
@@ -467,12 +485,22 @@ class _Layers:
         self.context = context
         self.tested = tested
         self.defs = {gen: _definitions(result.artifacts) for gen, result in tested.items()}
+        #: (generator, class name) → its facts: every template of every layer asks for the same
+        #: few classes; each is parsed once (the facts are only read).
+        self.facts: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def _code(self, gen: str, name: str) -> dict[str, Any] | None:
-        for (_, def_name), definition in self.defs.get(gen, {}).items():
-            if def_name == name:
-                return _class_facts(definition.code)
-        return None
+        key = (gen, name)
+        if key not in self.facts:
+            self.facts[key] = next(
+                (
+                    _class_facts(definition.code)
+                    for (_, def_name), definition in self.defs.get(gen, {}).items()
+                    if def_name == name
+                ),
+                None,
+            )
+        return self.facts[key]
 
     def base(self) -> dict[str, Any]:
         """Where the app's router is served: /api/v1/ with api-settings, else the app's urls
