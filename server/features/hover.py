@@ -1,7 +1,8 @@
 """Hover: on a model's class name (or one of its fields), what each enabled generator would write.
 
-Data path: cursor in models.py → analysis (IR) → generators (artifacts, no merge) → **markdown
-preview** (this module) → ``textDocument/hover``.
+Data path: cursor in models.py → analysis (IR) → generators (one pass over the enabled ones, as
+``djgen generate`` runs them; artifacts, no merge) → **markdown preview** (this module) →
+``textDocument/hover``.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def render_hover(
     module: ModuleIR, model: ModelIR, field: FieldIR | None, names: list[str], config: Any
 ) -> str:
     """Markdown: a heading, then per generator its target file and code for this model."""
-    from djgen.generators.core.pipeline import build_context, run_generators
+    from djgen.generators.core.pipeline import build_context
 
     if config is None:
         from djgen.generators.core.config import DjgenConfig
@@ -92,11 +93,11 @@ def render_hover(
         relation = f" → `{field.related_model}`" if field.related_model else ""
         parts.append(f"**djgen** · `{model.name}.{field.name}`: `{field.field_class}`{relation}")
     context = build_context(module, config, models=[model.name])
+    generated = _generate(context, names)
     for name in names:
-        try:
-            artifacts = run_generators(context, [name])[name].artifacts
-        except Exception as exc:
-            parts.append(f"*{name}*: could not generate ({exc})")
+        artifacts = generated[name]
+        if isinstance(artifacts, Exception):
+            parts.append(f"*{name}*: could not generate ({artifacts})")
             continue
         for artifact in artifacts:
             code = _code_for(artifact, model.name, field)
@@ -105,6 +106,28 @@ def render_hover(
     if len(parts) == 1:
         parts.append("Nothing to generate for this model with the enabled generators.")
     return "\n\n".join(parts)
+
+
+def _generate(context: Any, names: list[str]) -> dict[str, list[Any] | Exception]:
+    """Each generator's artifacts (or why it could not generate). One pass over all the names,
+    as ``djgen generate`` and the editor's "generate all" run them: each generator sees what the
+    others of the pass provide (the serializer the relationships plan, tests every layer of the
+    pass), and each runs once. When that pass fails, each name alone, so that one generator
+    that cannot run here does not hide the others' previews."""
+    from djgen.generators.core.pipeline import run_generators
+
+    try:
+        results = run_generators(context, names)
+        return {name: results[name].artifacts for name in names}
+    except Exception:
+        pass
+    out: dict[str, list[Any] | Exception] = {}
+    for name in names:
+        try:
+            out[name] = run_generators(context, [name])[name].artifacts
+        except Exception as exc:
+            out[name] = exc
+    return out
 
 
 def _code_for(artifact: Any, model: str, field: FieldIR | None) -> str:
