@@ -2,8 +2,8 @@
 
 Data path under test: models.py → IR (``read_source``) → relationships ``Planner`` (its reverse
 relation and through-field indexes, ``_reads`` with its per-plan memo), caching ``dependencies``
-(its multi-table descendants index) and the tests generator's ``_defined_names`` (cached per file
-signature) → the plan, the cache table and the set of layers already in the app. Each index is
+(its multi-table descendants index) and the tests generator's ``_defined_names`` (parsed once per
+file text) → the plan, the cache table and the set of layers already in the app. Each index is
 checked against the scan it replaces, for every model of the test corpora and of generated
 benchmark apps; a run for one model (what hover and a model's quick fix do) plans the whole app
 and so agrees with the full run's entries for that model.
@@ -240,9 +240,9 @@ def test_defined_names_are_read_again_when_the_file_changes(tmp_path: Path) -> N
     assert _defined_names(path) == frozenset()
     path.write_text("class A:\n    pass\n\n\nX = 1\n", encoding="utf-8")
     assert _defined_names(path) == {"A", "X"}
-    path.write_text("class B:\n    pass\n\n\nY = 1\n", encoding="utf-8")  # same size
     stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    path.write_text("class B:\n    pass\n\n\nY = 1\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same mtime
     assert _defined_names(path) == {"B", "Y"}
     path.write_text("def c():\n    pass\n", encoding="utf-8")
     assert _defined_names(path) == {"c"}

@@ -201,25 +201,25 @@ def _definitions(artifacts: list[Artifact]) -> dict[tuple[str, str], Definition]
     return {(a.target, d.name): d for a in artifacts for d in a.definitions}
 
 
-#: path → (its stat signature, the names it defines): ``_defined_names`` parses a file again
-#: only when it changed (a hover re-asks for the same large generated modules).
-_DEFINED: dict[Path, tuple[tuple[int, int, int], frozenset[str]]] = {}
+#: path → (its text, the names it defines): ``_defined_names`` parses a file again only when
+#: its text changed (a hover asks again for the same large generated modules; reading is cheap,
+#: ``ast.parse`` is not).
+_DEFINED: dict[Path, tuple[str, frozenset[str]]] = {}
 
 
 def _defined_names(path: Path) -> frozenset[str]:
     """The top-level class, function and assigned names of the file at ``path`` (none when it
-    is missing or does not parse); cached per path while its mtime, size and inode stay."""
+    is missing or does not parse); parsed once per text of the file."""
     try:
-        stat = path.stat()
+        text = path.read_text(encoding="utf-8")
     except (OSError, ValueError):
         return frozenset()
-    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     known = _DEFINED.get(path)
-    if known is not None and known[0] == signature:
+    if known is not None and known[0] == text:
         return known[1]
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
         return frozenset()
     names: set[str] = set()
     for node in tree.body:
@@ -227,9 +227,9 @@ def _defined_names(path: Path) -> frozenset[str]:
             names.add(node.name)
         elif isinstance(node, ast.Assign):
             names.update(getattr(t, "id", "") for t in node.targets)
-    if len(_DEFINED) > 256:
+    if len(_DEFINED) > 64:
         _DEFINED.clear()
-    _DEFINED[path] = (signature, frozenset(names))
+    _DEFINED[path] = (text, frozenset(names))
     return _DEFINED[path][1]
 
 
