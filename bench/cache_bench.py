@@ -204,12 +204,17 @@ def build(work: Path, name: str, env: dict[str, str], rows: int, generators: str
 
 
 @contextlib.contextmanager
-def gunicorn(root: Path, env: dict[str, str], workers: int, path: str) -> Iterator[str]:
+def gunicorn(
+    root: Path, env: dict[str, str], workers: int, path: str, threads: int = 1
+) -> Iterator[str]:
+    """gunicorn on a free port: ``workers`` sync workers, or gthread workers of ``threads``
+    threads each (which keep connections alive) when ``threads`` > 1."""
     port = free_port()
     log = open(root / f"gunicorn-{port}.log", "w")  # noqa: SIM115
+    kind = ["-k", "gthread", "--threads", str(threads)] if threads > 1 else []
     proc = subprocess.Popen(
-        [venv_bin("gunicorn"), "mysite.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
+        [venv_bin("gunicorn"), "mysite.wsgi", "-w", str(workers), *kind,
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=root,
         env=env,
         stdout=log,
@@ -256,6 +261,16 @@ def load(url: str, seconds: int, warmup: int, connections: int) -> dict[str, Any
 VARIANTS = ("uncached", "cached")
 
 
+def _names(generators: str) -> list[str]:
+    """The generator names of ``generators`` ("all": every installed one, as djgen runs
+    them), so that the uncached side can leave out ``caching`` from "all" too."""
+    if generators.strip() != "all":
+        return [g.strip() for g in generators.split(",") if g.strip()]
+    from djgen.generators.core.registry import available
+
+    return list(available())
+
+
 def compare(
     *,
     seconds: int = 10,
@@ -264,6 +279,7 @@ def compare(
     rows: int = 200,
     connections: int = 8,
     workers: int = 2,
+    threads: int = 1,
     generators: str = GENERATORS,
     sqlite: bool = False,
     no_throttles: bool = False,
@@ -288,7 +304,7 @@ def compare(
             if database == "SQLite":
                 env["BENCH_SQLITE"] = str(work / "bench.sqlite3")
             env["REDIS_URL"] = stack.enter_context(redis_server(work))
-            without = ",".join(g for g in generators.split(",") if g != "caching")
+            without = ",".join(g for g in _names(generators) if g != "caching")
             roots = {
                 "cached": build(work, "cached", env, rows, generators),
                 # the same project without the caching generator, on the same database
@@ -297,14 +313,16 @@ def compare(
             env["DJANGO_SETTINGS_MODULE"] = "mysite.settings_bench"
             path = "/api/v1/posts/"
             setup = (
-                f"gunicorn -w {workers} (sync) per variant, {database}, Redis, {rows} posts, "
+                f"gunicorn -w {workers} "
+                + (f"(gthread, {threads} threads)" if threads > 1 else "(sync)")
+                + f" per variant, {database}, Redis, {rows} posts, "
                 f"GET {path} (page of 20, nested), wrk -t1 -c{connections}, {rounds} alternating "
                 f"rounds of {warmup} s warm-up + {seconds} s per variant"
                 + (", throttles off" if no_throttles else ", throttles on")
             )
             print(setup, flush=True)
             urls = {
-                variant: stack.enter_context(gunicorn(roots[variant], env, workers, path))
+                variant: stack.enter_context(gunicorn(roots[variant], env, workers, path, threads))
                 for variant in VARIANTS
             }
             per_round: list[dict[str, dict[str, Any]]] = []
@@ -376,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument(
+        "--threads", type=int, default=1, help="gthread workers of this many threads (1: sync)"
+    )
+    ap.add_argument(
         "--generators",
         default=GENERATORS,
         help=f"what djgen generates (default {GENERATORS}; 'all' for everything available)",
@@ -400,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         rows=args.rows,
         connections=args.connections,
         workers=args.workers,
+        threads=args.threads,
         generators=args.generators,
         sqlite=args.sqlite,
         no_throttles=args.no_throttles,
