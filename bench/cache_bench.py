@@ -50,45 +50,8 @@ sys.path.insert(0, str(HERE))
 from api_load import NotAvailable, parse_wrk, postgres, run_wrk  # noqa: E402
 from common import free_port, machine, machine_line, venv_bin  # noqa: E402
 
-MODELS = """\
-from django.conf import settings
-from django.db import models
-
-
-class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(unique=True)
-
-    def __str__(self):
-        return self.name
-
-
-class Post(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft"
-        PUBLISHED = "published"
-
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts"
-    )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="posts")
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    tags = models.ManyToManyField("Tag", blank=True, related_name="posts")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return self.title
-
-
-class Tag(models.Model):
-    name = models.CharField(max_length=50, unique=True)
-
-    def __str__(self):
-        return self.name
-"""
+#: The blog models of the generated-project contract (shared with the tests).
+MODELS = (HERE.parent / "examples" / "blog" / "models.py").read_text(encoding="utf-8")
 
 BENCH_SETTINGS = '''\
 """Benchmark settings: the generated project's, without debug, on the bench database."""
