@@ -12,7 +12,8 @@ Variants: ``uncached`` is the table above. Then **cached vs uncached** side by s
 (:func:`cached_comparison`, ``bench/cache_bench.py``'s comparison): the blog project generated
 with and without ``caching`` (API, migration, project wiring with its throttles on), under
 gunicorn on PostgreSQL and a private Redis, loaded in alternating rounds, with the ratio
-(target ≥ 10x). WebSocket broadcast is not measured here (``bench/ws_bench.py``). Nothing here
+(target ≥ 10x), once with sync workers (a new connection per request) and once with gthread
+workers (4 threads each, connections kept alive). WebSocket broadcast is not measured here (``bench/ws_bench.py``). Nothing here
 sends traffic anywhere but 127.0.0.1, and every load run is bounded in time.
 
 Run: ``python bench/api_load.py [--duration 10] [--quick] [--json-out DIR]`` (needs Debian's
@@ -494,9 +495,26 @@ def cached_comparison(duration: int, warmup: int, quick: bool) -> dict[str, Any]
         raise NotAvailable("redis-server not found: install Debian's redis-server (bench/run does)")
     import cache_bench
 
-    result = cache_bench.compare(seconds=duration, warmup=warmup, rounds=1 if quick else 2)
-    result["table"] = cache_bench.render(result)
-    return result
+    # gunicorn's two usual worker models: sync workers close the connection after each
+    # response (every request a new TCP connection), gthread workers keep it alive
+    parts: dict[str, Any] = {}
+    tables = []
+    for label, threads in (("sync", 1), ("gthread", 4)):
+        part = cache_bench.compare(
+            seconds=duration,
+            warmup=warmup,
+            rounds=1 if quick or duration <= 2 else 2,
+            threads=threads,
+        )
+        parts[label] = part
+        tables.append(f"{part['setup']}:\n{cache_bench.render(part)}")
+    return {
+        "setup": "the blog project under gunicorn, sync and gthread workers",
+        "by_worker": {
+            k: {x: y for x, y in v.items() if x != "cache_stats"} for k, v in parts.items()
+        },
+        "table": "\n\n".join(tables),
+    }
 
 
 # -- output -------------------------------------------------------------------------------------
