@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from corpus import BLOG_MODELS, CUSTOM_USER, INHERITANCE, RELATIONS
 from djgen.generators.caching.generator import _ancestors, dependencies
 from djgen.generators.core.config import DjgenConfig
 from djgen.generators.core.fieldinfo import has_through, owner_field, same_module_target
-from djgen.generators.core.ir import ModelIR, ModuleIR
+from djgen.generators.core.ir import ModelIR, ModuleIR, to_dict
 from djgen.generators.core.pipeline import build_context, run_generators
 from djgen.generators.reader import read_source
 from djgen.generators.relationships.generator import Planner, _accessor, _reads
@@ -250,3 +251,40 @@ def test_defined_names_are_read_again_when_the_file_changes(tmp_path: Path) -> N
     assert _defined_names(path) == frozenset()
     path.unlink()
     assert _defined_names(path) == frozenset()
+
+
+def _scan_model(module: ModuleIR, name: str) -> ModelIR | None:
+    """``ModuleIR.model`` as it was: the first model with that name, by a scan."""
+    return next((m for m in module.models if m.name == name), None)
+
+
+@pytest.mark.parametrize("name", list(CORPORA))
+def test_the_model_index_answers_as_a_scan(name: str) -> None:
+    module = _module(CORPORA[name])
+    before = (repr(module), module == _module(CORPORA[name]))
+    for model in module.models:
+        assert module.model(model.name) is _scan_model(module, model.name)
+    for missing in ("", "User", "auth.User", "Nope"):
+        assert module.model(missing) is _scan_model(module, missing)
+    # the index is no field: repr, equality and to_dict are what they were
+    assert (repr(module), module == _module(CORPORA[name])) == before
+    assert "_model_index" not in repr(module) and "_model_index" not in to_dict(module)
+
+
+def test_the_model_index_follows_changes_to_the_models_list() -> None:
+    module = _module(THROUGH)
+    first, second = module.models[0], module.models[1]
+    assert module.model(second.name) is second
+    extra = replace(first, name="Extra")
+    module.models.append(extra)  # longer: rebuilt
+    assert module.model("Extra") is extra
+    other = replace(second)
+    module.models[1] = other  # the same length, another object at that place
+    assert module.model(second.name) is other
+    other.name = "Renamed"  # renamed in place: the old name misses, the new one is found
+    assert module.model(second.name) is _scan_model(module, second.name)
+    assert module.model("Renamed") is other
+    module.models = [extra]  # another list
+    assert module.model(first.name) is None and module.model("Extra") is extra
+    module.models.clear()
+    assert module.model("Extra") is None

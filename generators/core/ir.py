@@ -265,7 +265,26 @@ class ModuleIR:
         return self.syntax_error is None
 
     def model(self, name: str) -> ModelIR | None:
-        for m in self.models:
+        """The first model named ``name``, or None.
+
+        Answered from a name index built on first use (an attribute outside the dataclass
+        fields, so equality, repr and ``to_dict`` do not see it). The index belongs to one
+        ``models`` list object at one length: a new list or a changed length rebuilds it; a hit
+        is used only while the list still holds that model, with that name, at that position;
+        a miss scans the list (a model renamed or put in place since)."""
+        models = self.models
+        index = self.__dict__.get("_model_index")
+        if index is None or index[0] is not models or index[1] != len(models):
+            by_name: dict[str, tuple[int, ModelIR]] = {}
+            for position, m in enumerate(models):
+                by_name.setdefault(m.name, (position, m))
+            index = self.__dict__["_model_index"] = (models, len(models), by_name)
+        hit = index[2].get(name)
+        if hit is not None:
+            position, m = hit
+            if models[position] is m and m.name == name:
+                return m
+        for m in models:
             if m.name == name:
                 return m
         return None
