@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from djgen.generators.core.artifacts import Artifact
@@ -140,12 +139,6 @@ class GenerationContext:
     #: the pipeline): a generator can tell whether another one does a job in the same pass.
     generator: str = ""
     running: tuple[str, ...] = ()
-    #: The results of the generators that already ran in this pass, by name (set by the
-    #: pipeline; read-only; empty outside a pass). ``pipeline.from_pass`` says when they are
-    #: what running some of them again on this context would return.
-    results: Mapping[str, GenerationResult] = field(
-        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
-    )
 
     def provided(self, generator: str, key: str, default: Any = None) -> Any:
         """``outputs[generator][key]``, or ``default`` when that generator did not run."""

@@ -11,7 +11,7 @@ definitions does this app already have?" that diagnostics and code lenses ask on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -117,208 +117,26 @@ def _project_info(app: Path) -> tuple[ProjectInfo | None, str, str | None]:
     )
 
 
-class _Seen:
-    """What one generator of a pass looked at: the generators it asked ``outputs`` about, the
-    names it asked ``running`` about, and whether it did anything else with them (iterated,
-    compared, copied, changed) or with ``results``, after which nothing is provable."""
-
-    __slots__ = ("opaque", "outputs", "running")
-
-    def __init__(self) -> None:
-        self.outputs: set[str] = set()
-        self.running: set[str] = set()
-        self.opaque = False
-
-
-def _opaque(method: str, base: type) -> Callable[..., Any]:
-    """``base.method`` that first marks the generator's view unknown."""
-    original = getattr(base, method)
-
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self._seen.opaque = True
-        return original(self, *args, **kwargs)
-
-    wrapper.__name__ = method
-    return wrapper
-
-
-class _Running(tuple):  # type: ignore[type-arg]
-    """A pass's ``running`` that records each ``name in running``; anything else makes the
-    generator's view of it unknown."""
-
-    _seen: _Seen
-
-    def __new__(cls, order: tuple[str, ...], seen: _Seen) -> _Running:
-        self = super().__new__(cls, order)
-        self._seen = seen
-        return self
-
-    def __contains__(self, name: object) -> bool:
-        if isinstance(name, str):
-            self._seen.running.add(name)
-        else:
-            self._seen.opaque = True
-        return tuple.__contains__(self, name)
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        """Copied or pickled: a plain tuple (and the view is unknown)."""
-        self._seen.opaque = True
-        return (tuple, (tuple.__getitem__(self, slice(None)),))
-
-
-class _Outputs(dict):  # type: ignore[type-arg]
-    """A copy of a pass's ``outputs`` so far that records which generators a generator asked
-    about (``get``, ``[]``, ``in``); anything else makes its view of them unknown."""
-
-    _seen: _Seen
-
-    def __init__(self, outputs: Mapping[str, dict[str, Any]], seen: _Seen) -> None:
-        super().__init__(outputs)
-        self._seen = seen
-
-    def _ask(self, key: object) -> None:
-        if isinstance(key, str):
-            self._seen.outputs.add(key)
-        else:
-            self._seen.opaque = True
-
-    def __getitem__(self, key: object) -> Any:
-        self._ask(key)
-        return dict.__getitem__(self, key)
-
-    def get(self, key: object, default: Any = None) -> Any:
-        self._ask(key)
-        return dict.get(self, key, default)
-
-    def __contains__(self, key: object) -> bool:
-        self._ask(key)
-        return dict.__contains__(self, key)
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        """Copied or pickled: a plain dict (and the view is unknown)."""
-        self._seen.opaque = True
-        return (dict, (dict.copy(self),))
-
-
-for _name in (
-    "__iter__", "__len__", "__getitem__", "index", "count", "__eq__", "__ne__", "__lt__",
-    "__le__", "__gt__", "__ge__", "__hash__", "__add__", "__mul__", "__rmul__", "__repr__",
-    "__reduce__",
-):  # fmt: skip
-    setattr(_Running, _name, _opaque(_name, tuple))
-for _name in (
-    "__iter__", "__len__", "keys", "values", "items", "copy", "__eq__", "__ne__", "__repr__",
-    "__or__", "__ror__", "__ior__", "__reversed__", "__reduce__", "__setitem__",
-    "__delitem__", "pop", "popitem", "setdefault", "update", "clear",
-):  # fmt: skip
-    setattr(_Outputs, _name, _opaque(_name, dict))
-del _name
-
-
-class _Pass:
-    """One ``run_generators`` call: its context, order, results so far and what each
-    generator looked at."""
-
-    __slots__ = ("context", "order", "results", "seen")
-
-    def __init__(self, context: GenerationContext, order: tuple[str, ...]) -> None:
-        self.context = context
-        self.order = order
-        self.results: dict[str, GenerationResult] = {}
-        self.seen: dict[str, _Seen] = {}
-
-
-class _PassResults(Mapping[str, GenerationResult]):
-    """``context.results`` in a pass: the results so far, read-only. A generator that reads
-    them is not provably the same when run again (it would see other results)."""
-
-    __slots__ = ("_pass", "_seen")
-
-    def __init__(self, state: _Pass, seen: _Seen) -> None:
-        self._pass = state
-        self._seen = seen
-
-    def __getitem__(self, name: str) -> GenerationResult:
-        self._seen.opaque = True
-        return self._pass.results[name]
-
-    def __iter__(self) -> Iterator[str]:
-        self._seen.opaque = True
-        return iter(dict(self._pass.results))
-
-    def __len__(self) -> int:
-        self._seen.opaque = True
-        return len(self._pass.results)
-
-
-#: The context fields a pass shares with every generator in it (the others are set per run).
-_SHARED = ("module", "config", "app", "project", "models", "answers")
-
-
 def run_generators(
     context: GenerationContext, names: str | Iterable[str]
 ) -> dict[str, GenerationResult]:
     """Run the named generators and what they require, in order, each seeing the outputs of
-    those before it (and their results, ``context.results``). Unanswered questions stop the run
-    with ``QuestionsPending``."""
+    those before it. Unanswered questions stop the run with ``QuestionsPending``."""
     from djgen.generators.core.registry import get_generator, resolve
 
-    order = tuple(resolve(names))
-    state = _Pass(context, order)
-    results = state.results
+    results: dict[str, GenerationResult] = {}
     outputs: dict[str, dict[str, Any]] = {}
     questions: list[Question] = []
+    order = tuple(resolve(names))
     for name in order:
-        seen = state.seen[name] = _Seen()
-        run_context = replace(
-            context,
-            outputs=_Outputs(outputs, seen),
-            generator=name,
-            running=_Running(order, seen),
-            results=_PassResults(state, seen),
-        )
+        run_context = replace(context, outputs=outputs, generator=name, running=order)
         result = get_generator(name).generate(run_context)
         results[name] = result
         outputs[name] = result.provides
         questions.extend(result.questions)
     if questions:
         raise QuestionsPending(questions, "\n".join(q.prompt for q in questions) + _hint(questions))
-    return dict(results)
-
-
-def from_pass(
-    context: GenerationContext, names: str | Iterable[str]
-) -> dict[str, GenerationResult] | None:
-    """What ``run_generators(replace(context, outputs={}), names)`` would return, taken from
-    the pass ``context`` is in (``context.results``), or None when that is not provable.
-
-    It is provable when every generator of that run already ran in the pass on the same
-    module, config, app, project, models and answers, raised no questions, and saw what it
-    would see in that run: each generator it asked ``outputs`` about ran before it in both or
-    in neither, each name it asked ``running`` about is in both orders or in neither, and it
-    did nothing else with them or with ``context.results``. (Generators are pure functions of
-    their context and the files they read, which a pass does not change.)"""
-    from djgen.generators.core.registry import resolve
-
-    view = context.results
-    if not isinstance(view, _PassResults):
-        return None
-    state = view._pass
-    if any(getattr(context, f) is not getattr(state.context, f) for f in _SHARED):
-        return None
-    order = tuple(resolve(names))
-    for i, name in enumerate(order):
-        seen = state.seen.get(name)
-        result = state.results.get(name)
-        if seen is None or result is None or seen.opaque or result.questions:
-            return None
-        earlier = set(state.order[: state.order.index(name)])
-        here = set(order[:i])
-        if any((g in earlier) != (g in here) for g in seen.outputs):
-            return None
-        if any((n in state.order) != (n in order) for n in seen.running):
-            return None
-    return {name: state.results[name] for name in order}
+    return results
 
 
 def _hint(questions: Sequence[Question]) -> str:

@@ -1,9 +1,8 @@
 """The ``tests`` generator: tests for every layer djgen generated in an app, and factories.
 
-Data path: models.py → IR → other generators (their artifacts: the results of this pass,
-``context.results``, where ``pipeline.from_pass`` proves them what a re-run would give, else
-re-run here through the core pipeline) → **tests generator** → artifacts
-(``djgen_factories.py``, ``test_djgen_<layer>.py``) → merge → files or WorkspaceEdit.
+Data path: models.py → IR → other generators (their artifacts, re-run here through the core
+pipeline) → **tests generator** → artifacts (``djgen_factories.py``, ``test_djgen_<layer>.py``)
+→ merge → files or WorkspaceEdit.
 
 Each generator brings its own tests: ``generators/<gen>/test_templates/<layer>.py.j2`` (one
 TestCase per model; ``<layer>.app.py.j2``: one per app). For every generator with test templates
@@ -331,7 +330,7 @@ class TestsGenerator:
     name = NAME
 
     def generate(self, context: GenerationContext) -> GenerationResult:
-        from djgen.generators.core.pipeline import from_pass, run_generators
+        from djgen.generators.core.pipeline import run_generators
         from djgen.generators.core.registry import descriptors
 
         module = context.module
@@ -348,13 +347,10 @@ class TestsGenerator:
                 continue
             # with the generators it runs after in this pass (relationships shapes serializers)
             together = [name, *(a for a in descriptor.after if a in context.running)]
-            # what ran earlier in this pass, when provably what running it again would give
-            results = from_pass(context, together)
-            if results is None:
-                try:
-                    results = run_generators(replace(context, outputs={}), together)
-                except Exception:  # a generator that cannot run here has no tests
-                    continue
+            try:
+                results = run_generators(replace(context, outputs={}), together)
+            except Exception:  # a generator that cannot run here has no tests
+                continue
             result = results[name]
             if name in context.running or _present(context, result.artifacts):
                 tested[name] = result
