@@ -13,8 +13,9 @@ Variants: ``uncached`` is the table above. Then **cached vs uncached** side by s
 with and without ``caching`` (API, migration, project wiring with its throttles on), under
 gunicorn on PostgreSQL and a private Redis, loaded in alternating rounds, with the ratio
 (target ≥ 10x), once with sync workers (a new connection per request) and once with gthread
-workers (4 threads each, connections kept alive). WebSocket broadcast is not measured here (``bench/ws_bench.py``). Nothing here
-sends traffic anywhere but 127.0.0.1, and every load run is bounded in time.
+workers (4 threads each, connections kept alive). WebSocket broadcast is not measured here
+(``bench/ws_bench.py``). Nothing here sends traffic anywhere but 127.0.0.1, and every load run
+is bounded in time.
 
 Run: ``python bench/api_load.py [--duration 10] [--quick] [--json-out DIR]`` (needs Debian's
 ``postgresql`` and ``wrk``, and gunicorn, uvicorn and psycopg in this interpreter; ``bench/run``
