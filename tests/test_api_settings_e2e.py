@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus import BLOG_MODELS
 
 pytestmark = pytest.mark.django
 
@@ -36,46 +37,8 @@ HTTP_CHECKS = Path(__file__).resolve().parent / "api_settings_http.py"
 ALLOWED_ORIGIN = "https://app.example.com"
 NO_ISSUES = "System check identified no issues (0 silenced)."
 
-MODELS = """\
-from django.conf import settings
-from django.db import models
-
-
-class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(unique=True)
-
-    def __str__(self):
-        return self.name
-
-
-class Post(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft"
-        PUBLISHED = "published"
-
-    author = AUTHOR_FIELD
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="posts")
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    tags = models.ManyToManyField("Tag", blank=True, related_name="posts")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return self.title
-
-
-class Tag(models.Model):
-    name = models.CharField(max_length=50, unique=True)
-
-    def __str__(self):
-        return self.name
-""".replace(
-    "AUTHOR_FIELD",
-    'models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="posts")',
-)
+#: The contract's blog models (the same models in every end-to-end suite).
+MODELS = BLOG_MODELS
 
 #: startproject/startapp files the user owns: not linted (djgen only edits some of them).
 USER_OWNED = {
