@@ -50,6 +50,8 @@ sys.path.insert(0, str(HERE))
 from api_load import NotAvailable, parse_wrk, postgres, run_wrk  # noqa: E402
 from common import free_port, machine, machine_line, venv_bin  # noqa: E402
 
+from djgen.generators.core.registry import resolve  # noqa: E402
+
 #: The blog models of the generated-project contract (shared with the tests).
 MODELS = (HERE.parent / "examples" / "blog" / "models.py").read_text(encoding="utf-8")
 
@@ -224,16 +226,6 @@ def load(url: str, seconds: int, warmup: int, connections: int) -> dict[str, Any
 VARIANTS = ("uncached", "cached")
 
 
-def _names(generators: str) -> list[str]:
-    """The generator names of ``generators`` ("all": every installed one, as djgen runs
-    them), so that the uncached side can leave out ``caching`` from "all" too."""
-    if generators.strip() != "all":
-        return [g.strip() for g in generators.split(",") if g.strip()]
-    from djgen.generators.core.registry import available
-
-    return list(available())
-
-
 def compare(
     *,
     seconds: int = 10,
@@ -267,7 +259,8 @@ def compare(
             if database == "SQLite":
                 env["BENCH_SQLITE"] = str(work / "bench.sqlite3")
             env["REDIS_URL"] = stack.enter_context(redis_server(work))
-            without = ",".join(g for g in _names(generators) if g != "caching")
+            # "all" expanded as djgen expands it, so the uncached side can leave caching out
+            without = ",".join(g for g in resolve(generators) if g != "caching")
             roots = {
                 "cached": build(work, "cached", env, rows, generators),
                 # the same project without the caching generator, on the same database
