@@ -11,6 +11,7 @@ lenses) jump ahead of background diagnostics; a job cancelled before it starts n
 from __future__ import annotations
 
 import asyncio
+import gc
 import heapq
 import itertools
 import logging
@@ -29,6 +30,13 @@ SLOW = 0.25
 
 URGENT = 0
 BACKGROUND = 1
+
+#: Young-generation threshold of the cyclic collector while a job runs (CPython's default, 700,
+#: applies between jobs). A job builds what it keeps (syntax trees of the target files, the IR,
+#: rendered code): at the default, the collector's passes over those objects found nothing to
+#: free and took over half of the first analysis of a 300-model app with its API and tests
+#: generated (20.8 s → 10.1 s in process).
+JOB_GC_THRESHOLD = 100_000
 
 
 class Worker:
@@ -61,6 +69,8 @@ class Worker:
             if not future.set_running_or_notify_cancel():
                 continue
             started = time.perf_counter()
+            threshold = gc.get_threshold()
+            gc.set_threshold(max(JOB_GC_THRESHOLD, threshold[0]), *threshold[1:])
             try:
                 result = fn()
             except BaseException as exc:  # handed to the awaiting coroutine
@@ -68,6 +78,7 @@ class Worker:
             else:
                 future.set_result(result)
             finally:
+                gc.set_threshold(*threshold)
                 elapsed = time.perf_counter() - started
                 if elapsed > SLOW:
                     log.info("slow job (%.0f ms): %s", elapsed * 1000, _describe(fn))
