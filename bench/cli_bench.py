@@ -230,11 +230,11 @@ def byte_compile(*roots: Path) -> None:
 
 
 def _djgen_argv(root: Path | None, *args: str) -> list[str]:
-    """``djgen ARGS`` run from the installed code (root None) or from ``root``."""
-    if root is None:
-        return [DJGEN, *args]
-    code = f"import sys; sys.path.insert(0, {str(root)!r}); from djgen.generators.cli import main"
-    return [sys.executable, "-c", code + "; sys.exit(main())", *args]
+    """``djgen ARGS`` run from the installed code (root None) or from ``root``; both sides are
+    started the same way (``python -c``), so the comparison holds no launcher difference."""
+    first = "" if root is None else f"sys.path.insert(0, {str(root)!r}); "
+    code = f"import sys; {first}from djgen.generators.cli import main; sys.exit(main())"
+    return [sys.executable, "-c", code, *args]
 
 
 def _tree(app: Path) -> dict[str, str]:

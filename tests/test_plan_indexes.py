@@ -288,3 +288,31 @@ def test_the_model_index_follows_changes_to_the_models_list() -> None:
     assert module.model(first.name) is None and module.model("Extra") is extra
     module.models.clear()
     assert module.model("Extra") is None
+
+
+def test_tests_generator_name_walk_equals_ast_walk():
+    """The tests generator's tight walk finds the same ``ast.Name`` ids as ``ast.walk``, on
+    code with lists that hold str (``global``) and None (``{**d}``) as well as nodes."""
+    import ast
+
+    from djgen.generators.tests.generator import _names_read
+
+    source = (
+        "def f(a, *args, b=c, **kw):\n"
+        "    global g\n"
+        "    x = {**d, 'k': e}\n"
+        "    return [y for y in h if y] + list(i.j) + (lambda z: z + k)(m)\n"
+        "class C(Base, metaclass=Meta):\n"
+        "    @decorator(n)\n"
+        "    async def run(self):\n"
+        "        async with o as p:\n"
+        "            try:\n"
+        "                q[r:s] = t\n"
+        "            except Err as exc:\n"
+        "                del u\n"
+        "        return f'{v!r:{w}}'\n"
+    )
+    body = ast.parse(source).body
+    expected = {node.id for s in body for node in ast.walk(s) if isinstance(node, ast.Name)}
+    assert _names_read(body) == expected
+    assert {"c", "d", "e", "h", "k", "m", "n", "o", "t", "u", "v", "w", "Meta"} <= expected

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -304,13 +305,7 @@ def _split(source: str) -> tuple[list[Import], list[tuple[str, str, str]]]:
             statements.append((node.targets[0].id, "assign", code))
         elif isinstance(node, ast.Expr):  # e.g. a subscription made at import
             statements.append((code.strip(), "statement", code))
-    used = {
-        node.id
-        for statement in tree.body
-        if not isinstance(statement, (ast.Import, ast.ImportFrom))
-        for node in ast.walk(statement)
-        if isinstance(node, ast.Name)
-    }
+    used = _names_read(s for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom)))
     # a template imports what any model might need; keep what this one uses (ruff F401)
     kept = [
         i
@@ -318,6 +313,27 @@ def _split(source: str) -> tuple[list[Import], list[tuple[str, str, str]]]:
         if (i.alias or (i.name if i.name is not None else i.module.partition(".")[0])) in used
     ]
     return kept, statements
+
+
+def _names_read(statements: Iterable[ast.stmt]) -> set[str]:
+    """The ids of every ``ast.Name`` under ``statements``: what ``ast.walk`` finds, in a
+    tighter loop (a Name's own children are only its context), since this runs once per
+    model and layer, over a few million nodes on a large app."""
+    found: set[str] = set()
+    stack: list[Any] = list(statements)
+    name_type, node_type = ast.Name, ast.AST
+    while stack:
+        node = stack.pop()
+        if type(node) is name_type:
+            found.add(node.id)
+        elif isinstance(node, node_type):
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    stack.extend(value)  # may hold str (Global.names) or None (Dict.keys)
+                elif isinstance(value, node_type):
+                    stack.append(value)
+    return found
 
 
 def _render(env: jinja2.Environment, template: str, **values: Any) -> str:
@@ -357,6 +373,10 @@ class TestsGenerator:
         env = _environment(tuple(dirs))
         layers = _Layers(context, tested)
         artifacts: dict[str, Artifact] = {}
+        # per target: the imports and definition names its artifact holds so far (the lists
+        # keep their order; these answer "already there?" without scanning them)
+        imported: dict[str, set[Import]] = {}
+        named: dict[str, set[str]] = {}
 
         def add(layer: str, source: str, model: str | None) -> None:
             if not source.strip():
@@ -374,14 +394,19 @@ class TestsGenerator:
                     ),
                 )
             imports, statements = _split(source)
-            artifact.imports += [i for i in imports if i not in artifact.imports]
-            known = {d.name for d in artifact.definitions}
+            have = imported.setdefault(target, set(artifact.imports))
+            new = [i for i in imports if i not in have]
+            artifact.imports += new
+            have.update(new)
+            known = named.setdefault(target, {d.name for d in artifact.definitions})
+            before = len(artifact.definitions)
             for name, statement_kind, code in statements:
                 if name in known:
                     continue  # a module-level helper every model's tests share
                 artifact.definitions.append(
                     Definition(name=name, code=code, kind=statement_kind, model=model)  # type: ignore[arg-type]
                 )
+            known.update(d.name for d in artifact.definitions[before:])
 
         for gen, folder in dirs:
             if gen != NAME and gen not in tested:
